@@ -1,0 +1,2 @@
+export { type AlarmOptions, TriggerAlarms } from './alarms.ts';
+export { TriggerFunction, type TriggerFunctionProps } from './function.ts';
