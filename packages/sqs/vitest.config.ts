@@ -11,5 +11,6 @@ export default defineConfig({
     },
     // Template tests synthesize stacks and one bundles for real.
     testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

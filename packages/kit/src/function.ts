@@ -26,8 +26,6 @@ export interface TriggerFunctionProps
  * the same props: nothing else depends on this class.
  */
 export class TriggerFunction extends NodejsFunction {
-  readonly logGroup: logs.LogGroup;
-
   constructor(scope: Construct, id: string, props: TriggerFunctionProps) {
     const { serviceName, logLevel = 'INFO', logRetention = logs.RetentionDays.ONE_MONTH, ...rest } = props;
 
@@ -73,6 +71,5 @@ export class TriggerFunction extends NodejsFunction {
         ...rest.bundling,
       },
     });
-    this.logGroup = logGroup;
   }
 }

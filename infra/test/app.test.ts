@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import { integrations } from '../src/integrations.ts';
+
+describe('the CDK app', () => {
+  it('has one stack per integration, named Triggers-<Name>, with no cdk-nag findings', () => {
+    // Prepare
+    const app = createApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+    // Act: synth throws ValidationFailed on any unacknowledged AwsSolutions finding
+    const assembly = app.synth();
+
+    // Assess
+    expect(assembly.stacks.map((stack) => stack.stackName)).toEqual(['Triggers-Sqs']);
+    expect(Object.keys(integrations)).toEqual(['sqs']);
+  });
+});
+
+describe('pnpm run deploy <integration>', () => {
+  const script = fileURLToPath(new URL('../bin/cdk-stack.ts', import.meta.url));
+  /** Runs the script as a learner without any AWS configuration would. */
+  const run = async (...args: string[]) => {
+    const home = mkdtempSync(join(tmpdir(), 'no-aws-'));
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+      // Never reach for the EC2 instance metadata service from a test.
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    try {
+      const { stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], {
+        env,
+      });
+      return { code: 0, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stderr: string };
+      return { code: failed.code, stderr: failed.stderr };
+    }
+  };
+
+  it('fails with one clear sentence when there are no AWS credentials', async () => {
+    // Act
+    const { code, stderr } = await run('deploy', 'sqs');
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(
+      /^No AWS credentials found: run `aws configure`.*`pnpm run deploy sqs` again\.$/,
+    );
+  });
+
+  it.each([
+    [['deploy'], 2, /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs\./],
+    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs\./],
+    [['launch', 'sqs'], 2, /Unknown action "launch"/],
+  ])('explains %j and names the integrations', async (args, expectedCode, message) => {
+    // Act
+    const { code, stderr } = await run(...args);
+
+    // Assess
+    expect(code).toBe(expectedCode);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
