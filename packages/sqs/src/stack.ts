@@ -1,10 +1,10 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { SqsIntegration } from './construct.ts';
+import { SqsIntegration, type SqsIntegrationProps } from './construct.ts';
 
 export interface SqsStackProps extends StackProps {
-  readonly alarmTopic?: sns.ITopic;
+  /** Tuning for the integration (batch size, timeouts, an alarm topic, …). */
+  readonly integration?: SqsIntegrationProps;
 }
 
 /** The SQS integration on its own: `pnpm run deploy sqs`. */
@@ -14,17 +14,11 @@ export class SqsStack extends Stack {
   constructor(scope: Construct, id: string, props: SqsStackProps = {}) {
     super(scope, id, { description: 'Lambda Triggers: SQS order worker', ...props });
     // A learning stack: `pnpm run destroy sqs` leaves nothing behind. Keep RETAIN for real orders.
-    this.integration = new SqsIntegration(this, 'Orders', {
-      alarmTopic: props.alarmTopic,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.integration = new SqsIntegration(this, 'Orders', { removalPolicy: RemovalPolicy.DESTROY, ...props.integration });
     const { queue, deadLetterQueue, table, worker } = this.integration;
     new CfnOutput(this, 'QueueUrl', { value: queue.queueUrl, description: 'Send orders here' });
     if (deadLetterQueue) {
-      new CfnOutput(this, 'DeadLetterQueueUrl', {
-        value: deadLetterQueue.queueUrl,
-        description: 'Failed orders',
-      });
+      new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl, description: 'Failed orders' });
     }
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'Accepted orders' });
     new CfnOutput(this, 'FunctionName', { value: worker.functionName, description: 'The worker' });
