@@ -1,0 +1,2 @@
+export { LambdaApiError } from './errors.ts';
+export { type InvokeOptions, LambdaService, type LambdaServiceOptions } from './service.ts';

@@ -1,0 +1,2 @@
+export { matchesPattern } from './filter.ts';
+export { SqsPoller, type SqsPollerDeps, type SqsRecord } from './sqs.ts';

@@ -1,0 +1,312 @@
+/**
+ * The SQS event source mapping, with Lambda's semantics: long-poll the queue, gather a batch (batch size,
+ * batching window), drop records no filter matches, invoke the function synchronously, then delete what
+ * succeeded. Failed messages are left alone: they reappear after the visibility timeout, and the queue's own
+ * redrive policy moves repeat failures to its dead-letter queue.
+ */
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { LambdaService } from '../lambda/service.ts';
+import type { AwsContext, InvokeResult, SqsEventSourceConfig } from '../types.ts';
+import { matchesPattern } from './filter.ts';
+
+export interface SqsPollerDeps {
+  readonly sqs: SQSClient;
+  readonly lambda: LambdaService;
+  readonly queueUrl: string;
+  readonly aws: AwsContext;
+}
+
+/** The record shape Lambda hands a function for each SQS message. */
+export interface SqsRecord {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly attributes: Record<string, string>;
+  readonly messageAttributes: Record<string, SqsRecordAttribute>;
+  readonly md5OfMessageAttributes?: string;
+  readonly md5OfBody: string;
+  readonly eventSource: 'aws:sqs';
+  readonly eventSourceARN: string;
+  readonly awsRegion: string;
+}
+
+export interface SqsRecordAttribute {
+  readonly stringValue?: string;
+  readonly binaryValue?: string;
+  readonly stringListValues: string[];
+  readonly binaryListValues: string[];
+  readonly dataType: string;
+}
+
+/** Lambda starts with five pollers, each running one batch at a time. */
+const DEFAULT_CONCURRENCY = 5;
+const LONG_POLL_SECONDS = 20;
+const MAX_RECEIVE = 10;
+/** Short pause between empty receives in the last second of a batching window, and after a failed call. */
+const SHORT_PAUSE_MS = 20;
+const ERROR_BACKOFF_MS = 1000;
+/** Lambda's system attributes come in this order. */
+const ATTRIBUTE_ORDER = [
+  'ApproximateReceiveCount',
+  'AWSTraceHeader',
+  'SentTimestamp',
+  'SequenceNumber',
+  'MessageGroupId',
+  'SenderId',
+  'MessageDeduplicationId',
+  'ApproximateFirstReceiveTimestamp',
+];
+
+export class SqsPoller {
+  readonly config: SqsEventSourceConfig;
+  readonly #deps: SqsPollerDeps;
+  readonly #region: string;
+  #abort = new AbortController();
+  #loops: Promise<void>[] = [];
+  #running = false;
+
+  constructor(config: SqsEventSourceConfig, deps: SqsPollerDeps) {
+    this.config = config;
+    this.#deps = deps;
+    this.#region = config.queueArn.split(':')[3] || deps.aws.region;
+  }
+
+  /** Starts the pollers; a disabled mapping does nothing. */
+  start(): void {
+    if (this.#running || !this.config.enabled) return;
+    this.#running = true;
+    this.#abort = new AbortController();
+    const concurrency = Math.max(1, this.config.maximumConcurrency ?? DEFAULT_CONCURRENCY);
+    this.#loops = Array.from({ length: concurrency }, () => this.#poll());
+  }
+
+  /** Stops polling at once (an open long poll is aborted) and waits for batches being processed. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#abort.abort();
+    await Promise.all(this.#loops);
+    this.#loops = [];
+  }
+
+  async #poll(): Promise<void> {
+    while (this.#running) {
+      try {
+        const messages = await this.#gatherBatch();
+        if (messages.length > 0) await this.#process(messages);
+      } catch {
+        // A failed receive, invoke or delete: messages left undeleted come back after the visibility timeout.
+        if (this.#running) await this.#pause(ERROR_BACKOFF_MS);
+      }
+    }
+  }
+
+  /** Receives until the batch is full or the batching window has passed since the first message arrived. */
+  async #gatherBatch(): Promise<Message[]> {
+    const batch: Message[] = [];
+    const windowMs = this.config.maximumBatchingWindowSeconds * 1000;
+    let deadline: number | undefined;
+    while (this.#running && batch.length < this.config.batchSize) {
+      const remainingMs = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now();
+      if (remainingMs <= 0) break;
+      // Whole seconds only: never wait past the window's end; its last fraction is short-polled.
+      const waitSeconds = Math.min(LONG_POLL_SECONDS, Math.floor(remainingMs / 1000));
+      let received: Message[];
+      try {
+        received = await this.#receive(
+          Math.min(MAX_RECEIVE, this.config.batchSize - batch.length),
+          waitSeconds,
+        );
+      } catch (error) {
+        // Stopping aborts the open poll; what was already received is still processed.
+        if (!this.#running && batch.length > 0) break;
+        throw error;
+      }
+      if (received.length > 0) {
+        addUnique(batch, received);
+        if (deadline === undefined) {
+          if (windowMs === 0) break;
+          deadline = Date.now() + windowMs;
+        }
+      } else if (deadline !== undefined && waitSeconds === 0) {
+        await this.#pause(Math.min(SHORT_PAUSE_MS, Math.max(0, deadline - Date.now())));
+      }
+    }
+    return batch;
+  }
+
+  async #receive(maxMessages: number, waitSeconds: number): Promise<Message[]> {
+    const output = await this.#deps.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.#deps.queueUrl,
+        MaxNumberOfMessages: maxMessages,
+        WaitTimeSeconds: waitSeconds,
+        AttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: this.#abort.signal },
+    );
+    return output.Messages ?? [];
+  }
+
+  async #process(messages: Message[]): Promise<void> {
+    const records = messages.map((message) => this.#record(message));
+    const patterns = this.config.filterPatterns;
+    const selected =
+      patterns.length === 0 ? records : records.filter((record) => matchesAnyFilter(patterns, record));
+    const chosen = new Set(selected);
+    const filteredOut = records.filter((record) => !chosen.has(record));
+    // Lambda deletes messages no filter matches, without invoking the function.
+    const deletions = [...filteredOut];
+    if (selected.length > 0) {
+      const result = await this.#deps.lambda.invoke(
+        this.config.functionName,
+        JSON.stringify({ Records: selected }),
+        {
+          source: 'aws:sqs',
+        },
+      );
+      deletions.push(...this.#succeeded(selected, result));
+    }
+    await this.#delete(deletions);
+  }
+
+  /** Which records to delete after an invoke: all, none, or all but the reported failures. */
+  #succeeded(records: SqsRecord[], result: InvokeResult): SqsRecord[] {
+    if (result.functionError) return [];
+    if (!this.config.reportBatchItemFailures) return records;
+    const failedIds = batchItemFailures(result.payload, new Set(records.map((record) => record.messageId)));
+    if (failedIds === undefined) return [];
+    return records.filter((record) => !failedIds.has(record.messageId));
+  }
+
+  async #delete(records: SqsRecord[]): Promise<void> {
+    for (let start = 0; start < records.length; start += MAX_RECEIVE) {
+      const chunk = records.slice(start, start + MAX_RECEIVE);
+      await this.#deps.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.#deps.queueUrl,
+          Entries: chunk.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
+        }),
+      );
+    }
+  }
+
+  #record(message: Message): SqsRecord {
+    const messageAttributes: Record<string, SqsRecordAttribute> = {};
+    for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+      messageAttributes[name] = recordAttribute(value);
+    }
+    return {
+      messageId: message.MessageId ?? '',
+      receiptHandle: message.ReceiptHandle ?? '',
+      body: message.Body ?? '',
+      attributes: orderedAttributes(message.Attributes ?? {}),
+      messageAttributes,
+      ...(message.MD5OfMessageAttributes ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
+      md5OfBody: message.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: this.config.queueArn,
+      awsRegion: this.#region,
+    };
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const signal = this.#abort.signal;
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+/**
+ * A message whose visibility timeout ends while the batching window is still open is received again: keep one
+ * record per message, with the newest receipt handle (the only one that can delete it).
+ */
+function addUnique(batch: Message[], received: Message[]): void {
+  for (const message of received) {
+    const index = batch.findIndex((existing) => existing.MessageId === message.MessageId);
+    if (index >= 0) batch[index] = message;
+    else batch.push(message);
+  }
+}
+
+/** For filtering, Lambda reads an SQS body that is JSON as an object (pattern key `body`). */
+function matchesAnyFilter(patterns: readonly unknown[], record: SqsRecord): boolean {
+  const candidate = { ...record, body: parseJsonObject(record.body) ?? record.body };
+  return patterns.some((pattern) => matchesPattern(pattern, candidate));
+}
+
+function parseJsonObject(text: string): unknown {
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The message ids the function reported as failed, or undefined when the whole batch counts as failed:
+ * a response that is not JSON or not shaped like `{batchItemFailures: [{itemIdentifier}]}`, or an identifier
+ * that is empty or not a message of this batch. No response, `{}`, or an empty / null list is full success.
+ */
+function batchItemFailures(payload: string | undefined, batchIds: Set<string>): Set<string> | undefined {
+  if (payload === undefined || payload === '') return new Set();
+  let response: unknown;
+  try {
+    response = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (response === null) return new Set();
+  if (typeof response !== 'object' || Array.isArray(response)) return undefined;
+  const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
+  if (failures === undefined || failures === null) return new Set();
+  if (!Array.isArray(failures)) return undefined;
+  const ids = new Set<string>();
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    if (typeof id !== 'string' || !batchIds.has(id)) return undefined;
+    ids.add(id);
+  }
+  return ids;
+}
+
+function recordAttribute(value: MessageAttributeValue): SqsRecordAttribute {
+  return {
+    ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+    ...(value.BinaryValue !== undefined
+      ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }
+      : {}),
+    stringListValues: value.StringListValues ?? [],
+    binaryListValues: (value.BinaryListValues ?? []).map((binary) => Buffer.from(binary).toString('base64')),
+    dataType: value.DataType ?? 'String',
+  };
+}
+
+function orderedAttributes(attributes: Record<string, string>): Record<string, string> {
+  const ordered: Record<string, string> = {};
+  for (const name of ATTRIBUTE_ORDER) {
+    const value = attributes[name];
+    if (value !== undefined) ordered[name] = value;
+  }
+  for (const [name, value] of Object.entries(attributes)) {
+    if (!(name in ordered)) ordered[name] = value;
+  }
+  return ordered;
+}

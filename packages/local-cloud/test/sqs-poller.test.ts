@@ -1,0 +1,338 @@
+import { fileURLToPath } from 'node:url';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LambdaService } from '../src/lambda/service.ts';
+import { LogStore } from '../src/logs/store.ts';
+import { SqsPoller } from '../src/triggers/sqs.ts';
+import type { AwsContext, FunctionConfig, SqsEventSourceConfig } from '../src/types.ts';
+
+interface Record {
+  readonly messageId: string;
+  readonly body: string;
+  readonly [key: string]: unknown;
+}
+
+describe('SqsPoller', { timeout: 20_000 }, () => {
+  let fauxqs: FauxqsServer;
+  let sqs: SQSClient;
+  let lambda: LambdaService;
+  let aws: AwsContext;
+  let queueCount = 0;
+  const pollers: SqsPoller[] = [];
+
+  beforeAll(async () => {
+    fauxqs = await startFauxqs({ host: '127.0.0.1', port: 0, logger: false });
+    const endpoint = `http://127.0.0.1:${fauxqs.port}`;
+    aws = { region: 'us-east-1', accountId: '000000000000', endpoint };
+    sqs = new SQSClient({
+      endpoint,
+      region: aws.region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    lambda = new LambdaService({ aws, logs: new LogStore(), deliver: async () => {} });
+    lambda.createFunction(functionConfig('batch'));
+    lambda.createFunction(functionConfig('echo'));
+  });
+
+  afterEach(async () => {
+    await Promise.all(pollers.splice(0).map((poller) => poller.stop()));
+  });
+
+  afterAll(async () => {
+    await lambda.stop();
+    sqs.destroy();
+    await fauxqs.stop();
+  });
+
+  function functionConfig(name: string): FunctionConfig {
+    return {
+      name,
+      arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+      handler: 'index.handler',
+      runtime: 'nodejs24.x',
+      architecture: 'arm64',
+      codeDirectory: fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url)),
+      timeoutSeconds: 5,
+      memorySize: 128,
+      environment: {},
+      logGroupName: `/aws/lambda/${name}`,
+      logFormat: 'Text',
+    };
+  }
+
+  /** A queue whose failed messages come back after 1 s (by default) and go to its DLQ after two receives. */
+  function createQueues(visibilityTimeoutSeconds = 1) {
+    queueCount += 1;
+    const dlq = fauxqs.createQueue(`dlq-${queueCount}`);
+    const queue = fauxqs.createQueue(`work-${queueCount}`, {
+      attributes: {
+        VisibilityTimeout: String(visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }),
+      },
+    });
+    return { queue, dlq };
+  }
+
+  function startPoller(
+    queue: { queueUrl: string; queueArn: string },
+    overrides: Partial<SqsEventSourceConfig> = {},
+  ): SqsPoller {
+    const poller = new SqsPoller(
+      {
+        uuid: `mapping-${queueCount}`,
+        functionName: 'batch',
+        queueArn: queue.queueArn,
+        batchSize: 10,
+        maximumBatchingWindowSeconds: 0,
+        reportBatchItemFailures: true,
+        filterPatterns: [],
+        enabled: true,
+        ...overrides,
+      },
+      { sqs, lambda, queueUrl: queue.queueUrl, aws },
+    );
+    pollers.push(poller);
+    poller.start();
+    return poller;
+  }
+
+  async function send(queueUrl: string, bodies: readonly unknown[]): Promise<void> {
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: bodies.map((body, index) => ({
+          Id: String(index),
+          MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+        })),
+      }),
+    );
+  }
+
+  /** The records each invocation of the mapping's function got, for messages of this queue. */
+  function batchesFor(queueArn: string): Record[][] {
+    return lambda.invocations
+      .map((invocation) => (invocation.event as { Records?: Record[] }).Records ?? [])
+      .filter((records) => records.some((record) => record.eventSourceARN === queueArn));
+  }
+
+  function invocationsOf(queueArn: string, id: string): number {
+    return batchesFor(queueArn)
+      .flat()
+      .filter((record) => JSON.parse(record.body).id === id).length;
+  }
+
+  async function drain(queueUrl: string, expected: number): Promise<string[]> {
+    const bodies: string[] = [];
+    await vi.waitFor(
+      async () => {
+        const output = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        bodies.push(...(output.Messages ?? []).map((message) => message.Body ?? ''));
+        if (bodies.length < expected) throw new Error(`${bodies.length} of ${expected} messages so far`);
+      },
+      { timeout: 15_000, interval: 10 },
+    );
+    return bodies;
+  }
+
+  function eventually<T>(check: () => T | Promise<T>): Promise<T> {
+    return vi.waitFor(check, { timeout: 10_000, interval: 20 });
+  }
+
+  async function messagesLeft(queueUrl: string): Promise<number> {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(Attributes.ApproximateNumberOfMessages) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+    );
+  }
+
+  it('deletes the successes of a partial failure and lets the failed message reach the DLQ after maxReceiveCount', async () => {
+    // Prepare
+    const { queue, dlq } = createQueues();
+    startPoller(queue);
+
+    // Act
+    await send(queue.queueUrl, [{ id: 'ok-1' }, { id: 'bad', fail: true }, { id: 'ok-2' }]);
+
+    // Assess
+    const deadLettered = await drain(dlq.queueUrl, 1);
+    expect(deadLettered.map((body) => JSON.parse(body).id)).toEqual(['bad']);
+    expect(invocationsOf(queue.queueArn, 'bad')).toBe(2);
+    expect(invocationsOf(queue.queueArn, 'ok-1')).toBe(1);
+    expect(invocationsOf(queue.queueArn, 'ok-2')).toBe(1);
+    expect(await messagesLeft(queue.queueUrl)).toBe(0);
+  });
+
+  it('retries the whole batch when the function throws', async () => {
+    // Prepare
+    const { queue, dlq } = createQueues();
+    await send(queue.queueUrl, [{ id: 'a' }, { id: 'b', throw: true }, { id: 'c' }]);
+
+    // Act
+    startPoller(queue);
+
+    // Assess
+    const deadLettered = await drain(dlq.queueUrl, 3);
+    expect(deadLettered.map((body) => JSON.parse(body).id).sort()).toEqual(['a', 'b', 'c']);
+    for (const id of ['a', 'b', 'c']) expect(invocationsOf(queue.queueArn, id)).toBe(2);
+  });
+
+  it('fails the whole batch when the function reports an id that is not in it', async () => {
+    // Prepare
+    const { queue, dlq } = createQueues();
+    await send(queue.queueUrl, [{ id: 'x' }, { id: 'y', unknownId: true }]);
+
+    // Act
+    startPoller(queue);
+
+    // Assess
+    const deadLettered = await drain(dlq.queueUrl, 2);
+    expect(deadLettered.map((body) => JSON.parse(body).id).sort()).toEqual(['x', 'y']);
+  });
+
+  it('deletes every message of a successful batch when item failures are not reported', async () => {
+    // Prepare
+    const { queue } = createQueues();
+    startPoller(queue, { reportBatchItemFailures: false });
+
+    // Act
+    await send(queue.queueUrl, [{ id: 'p' }, { id: 'q', fail: true }]);
+
+    // Assess
+    await eventually(() => expect(invocationsOf(queue.queueArn, 'q')).toBe(1));
+    await eventually(async () => expect(await messagesLeft(queue.queueUrl)).toBe(0));
+  });
+
+  it('deletes messages no filter matches without invoking the function', async () => {
+    // Prepare
+    const { queue } = createQueues();
+    startPoller(queue, { filterPatterns: [{ body: { type: ['order'] } }, { body: [{ prefix: 'urgent' }] }] });
+
+    // Act
+    await send(queue.queueUrl, [
+      { id: 'wanted', type: 'order' },
+      { id: 'unwanted', type: 'refund' },
+      'plain text',
+      'urgent text',
+    ]);
+
+    // Assess
+    await eventually(async () => expect(await messagesLeft(queue.queueUrl)).toBe(0));
+    const bodies = batchesFor(queue.queueArn)
+      .flat()
+      .map((record) => record.body);
+    expect(bodies.sort()).toEqual(['urgent text', JSON.stringify({ id: 'wanted', type: 'order' })].sort());
+  });
+
+  it('invokes with at most batchSize records', async () => {
+    // Prepare
+    const { queue } = createQueues();
+    await send(
+      queue.queueUrl,
+      ['1', '2', '3', '4', '5'].map((id) => ({ id })),
+    );
+
+    // Act
+    startPoller(queue, { batchSize: 2 });
+
+    // Assess
+    await eventually(() => expect(batchesFor(queue.queueArn).flat()).toHaveLength(5));
+    expect(batchesFor(queue.queueArn).every((records) => records.length <= 2)).toBe(true);
+  });
+
+  it('gathers messages sent one by one into one batch within the batching window', async () => {
+    // Prepare
+    const { queue } = createQueues(30);
+    startPoller(queue, { maximumBatchingWindowSeconds: 1, maximumConcurrency: 1 });
+
+    // Act
+    for (const id of ['w1', 'w2', 'w3']) {
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify({ id }) }),
+      );
+    }
+
+    // Assess
+    await eventually(() => expect(batchesFor(queue.queueArn)).toHaveLength(1));
+    expect(batchesFor(queue.queueArn)[0]?.map((record) => JSON.parse(record.body).id)).toEqual([
+      'w1',
+      'w2',
+      'w3',
+    ]);
+  });
+
+  it('hands the function records in the SQS event shape', async () => {
+    // Prepare
+    const { queue } = createQueues();
+    startPoller(queue, { functionName: 'echo' });
+
+    // Act
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MessageBody: 'hello',
+        MessageAttributes: {
+          kind: { DataType: 'String', StringValue: 'greeting' },
+          blob: { DataType: 'Binary', BinaryValue: Buffer.from('bytes') },
+        },
+      }),
+    );
+
+    // Assess
+    await eventually(() => expect(batchesFor(queue.queueArn)).toHaveLength(1));
+    const [record] = batchesFor(queue.queueArn)[0] ?? [];
+    expect(record).toEqual({
+      messageId: expect.any(String),
+      receiptHandle: expect.any(String),
+      body: 'hello',
+      attributes: expect.objectContaining({
+        ApproximateReceiveCount: '1',
+        SentTimestamp: expect.stringMatching(/^\d+$/),
+        SenderId: expect.any(String),
+        ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d+$/),
+      }),
+      messageAttributes: {
+        kind: { stringValue: 'greeting', stringListValues: [], binaryListValues: [], dataType: 'String' },
+        blob: {
+          binaryValue: Buffer.from('bytes').toString('base64'),
+          stringListValues: [],
+          binaryListValues: [],
+          dataType: 'Binary',
+        },
+      },
+      md5OfMessageAttributes: expect.stringMatching(/^[0-9a-f]{32}$/),
+      md5OfBody: '5d41402abc4b2a76b9719d911017c592',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queue.queueArn,
+      awsRegion: 'us-east-1',
+    });
+  });
+
+  it('does nothing when the mapping is disabled', async () => {
+    // Prepare
+    const { queue } = createQueues();
+    startPoller(queue, { enabled: false });
+
+    // Act
+    await send(queue.queueUrl, [{ id: 'idle' }]);
+
+    // Assess
+    const left = await drain(queue.queueUrl, 1);
+    expect(left.map((body) => JSON.parse(body).id)).toEqual(['idle']);
+    expect(batchesFor(queue.queueArn)).toHaveLength(0);
+  });
+});
