@@ -1,2 +1,8 @@
 export { createApp } from './app.ts';
-export { findIntegration, type Integration, type IntegrationName, integrations } from './integrations.ts';
+export {
+  findIntegration,
+  type Integration,
+  type IntegrationName,
+  integrationOfStack,
+  integrations,
+} from './integrations.ts';

@@ -6,15 +6,40 @@ export interface Integration {
   /** The CloudFormation stack name, `Triggers-<Name>`. */
   readonly stackId: string;
   readonly create: (scope: Construct, stackId: string) => Stack;
+  /** Shell commands that exercise the deployed stack, given its outputs (printed by `pnpm start`). */
+  readonly tryIt: (outputs: Readonly<Record<string, string>>) => string[];
 }
+
+const sampleOrder = JSON.stringify({
+  orderId: 'o-1001',
+  customerId: 'c-42',
+  currency: 'EUR',
+  items: [{ sku: 'book-1', quantity: 2, unitPrice: 12.5 }],
+});
 
 /** Every integration the app deploys, by the short name learners type: `pnpm run deploy sqs`. */
 export const integrations = {
-  sqs: { stackId: 'Triggers-Sqs', create: (scope, id) => new SqsStack(scope, id) },
+  sqs: {
+    stackId: 'Triggers-Sqs',
+    create: (scope, id) => new SqsStack(scope, id),
+    tryIt: (outputs) => [
+      `# send an order; the worker stores it in ${outputs.TableName}`,
+      `aws sqs send-message --queue-url ${outputs.QueueUrl} --message-body '${sampleOrder}'`,
+      `aws dynamodb get-item --table-name ${outputs.TableName} --key '{"orderId":{"S":"o-1001"}}'`,
+      '# a poison message: rejected 3 times, then moved to the dead-letter queue',
+      `aws sqs send-message --queue-url ${outputs.QueueUrl} --message-body 'not an order'`,
+      `aws sqs receive-message --queue-url ${outputs.DeadLetterQueueUrl} --wait-time-seconds 20`,
+    ],
+  },
 } satisfies Record<string, Integration>;
 
 export type IntegrationName = keyof typeof integrations;
 
 export function findIntegration(name: string): Integration | undefined {
   return Object.hasOwn(integrations, name) ? integrations[name as IntegrationName] : undefined;
+}
+
+/** The integration deployed as `stackId`, if it is one of ours. */
+export function integrationOfStack(stackId: string): Integration | undefined {
+  return Object.values(integrations).find((integration) => integration.stackId === stackId);
 }

@@ -1,0 +1,188 @@
+/**
+ * `pnpm bench` (local cloud): SQS → Lambda pipeline throughput next to the raw emulator's ceiling, send → handler
+ * latency, a cold start, and start-to-ready of the whole app. Prints figures; asserts nothing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { createApp } from '@triggers/infra';
+import { TriggerFunction } from '@triggers/kit';
+import { type InvocationRecord, startLocalCloud } from '@triggers/local-cloud';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { startFauxqs } from 'fauxqs';
+
+const MESSAGES = 3000;
+const WORKERS = 5; // like the event source mapping's pollers
+const LATENCY_SAMPLES = 200;
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const sqsClient = (endpoint: string) => new SQSClient({ endpoint, region: 'us-east-1', credentials });
+const work = mkdtempSync(join(tmpdir(), 'bench-local-cloud-'));
+
+/** Sends `count` messages in batches of 10 from WORKERS parallel producers. */
+async function sendAll(client: SQSClient, queueUrl: string, count: number): Promise<void> {
+  let next = 0;
+  const producer = async () => {
+    while (next < count) {
+      const start = next;
+      next += 10;
+      const entries = Array.from({ length: Math.min(10, count - start) }, (_, i) => ({
+        Id: String(i),
+        MessageBody: JSON.stringify({ n: start + i }),
+      }));
+      await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+    }
+  };
+  await Promise.all(Array.from({ length: WORKERS }, producer));
+}
+
+/** The emulator alone: send, receive and delete `count` messages with WORKERS consumers, as fast as it goes. */
+async function rawCeiling(count: number): Promise<number> {
+  const fauxqs = await startFauxqs({ host: '127.0.0.1', port: 0, logger: false });
+  const client = sqsClient(`http://127.0.0.1:${fauxqs.port}`);
+  try {
+    const { QueueUrl = '' } = await client.send(new CreateQueueCommand({ QueueName: 'ceiling' }));
+    const started = performance.now();
+    let deleted = 0;
+    const consumer = async () => {
+      while (deleted < count) {
+        const { Messages = [] } = await client.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        if (Messages.length === 0) continue;
+        await client.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+        deleted += Messages.length;
+      }
+    };
+    await Promise.all([sendAll(client, QueueUrl, count), ...Array.from({ length: WORKERS }, consumer)]);
+    return count / ((performance.now() - started) / 1000);
+  } finally {
+    client.destroy();
+    await fauxqs.stop();
+  }
+}
+
+/** A queue drained by a no-op function: batch size 10, no batching window. */
+class PipelineStack extends Stack {
+  constructor(app: App) {
+    super(app, 'Bench-Pipeline');
+    const queue = new sqs.Queue(this, 'Queue');
+    const fn = new TriggerFunction(this, 'Noop', {
+      entry: fileURLToPath(new URL('./functions/noop.ts', import.meta.url)),
+      serviceName: 'bench-noop',
+    });
+    fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+    new CfnOutput(this, 'QueueUrl', { value: queue.queueUrl });
+    new CfnOutput(this, 'FunctionName', { value: fn.functionName });
+  }
+}
+
+function synth(outdir: string, define: (app: App) => void): string {
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  define(app);
+  app.synth();
+  return outdir;
+}
+
+async function queueDepth(client: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+const messagesIn = (records: readonly InvocationRecord[]) =>
+  records.reduce((sum, r) => sum + ((r.event as { Records?: unknown[] }).Records?.length ?? 0), 0);
+
+async function pipeline() {
+  const assembly = synth(join(work, 'pipeline'), (app) => new PipelineStack(app));
+  const cloud = await startLocalCloud({ assembly, port: 0 });
+  const client = sqsClient(cloud.endpoint);
+  try {
+    const { QueueUrl = '', FunctionName = '' } = cloud.stacks[0]?.outputs ?? {};
+
+    // Cold start: the first invoke of a fresh function, through the Invoke API path.
+    const coldStarted = performance.now();
+    await cloud.invoke(FunctionName, {});
+    const coldMs = performance.now() - coldStarted;
+    const initMs = cloud.invocations[0]?.initDurationMs ?? Number.NaN;
+
+    // Latency: one message at a time, from SentTimestamp to the invocation's start.
+    const latencies: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const before = cloud.invocations.length;
+      await client.send(new SendMessageCommand({ QueueUrl, MessageBody: `{"sample":${i}}` }));
+      while (cloud.invocations.length === before) await new Promise((resolve) => setTimeout(resolve, 1));
+      const record = cloud.invocations.at(-1) as InvocationRecord;
+      const sent = Number((record.event as { Records: { attributes: { SentTimestamp: string } }[] }).Records[0]?.attributes.SentTimestamp);
+      latencies.push(record.startedAt - sent);
+    }
+
+    // Throughput: MESSAGES through the queue, the mapping and the function.
+    const seen = messagesIn(cloud.invocations);
+    const started = performance.now();
+    await sendAll(client, QueueUrl, MESSAGES);
+    while (messagesIn(cloud.invocations) - seen < MESSAGES) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Done when the mapping has also deleted every message, as the raw consumers did.
+    while ((await queueDepth(client, QueueUrl)) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const throughput = MESSAGES / ((performance.now() - started) / 1000);
+    return { coldMs, initMs, latencies, throughput };
+  } finally {
+    client.destroy();
+    await cloud.stop();
+  }
+}
+
+/** `pnpm start`'s work after synth: emulators up, every stack deployed, ready to take requests. */
+async function startToReady(): Promise<number> {
+  const assembly = join(work, 'infra');
+  createApp({ outdir: assembly, context: { 'aws:cdk:enable-asset-metadata': true } }).synth();
+  const started = performance.now();
+  const cloud = await startLocalCloud({ assembly, port: 0 });
+  const ms = performance.now() - started;
+  await cloud.stop();
+  return ms;
+}
+
+try {
+  await rawCeiling(500); // warm-up: JIT and sockets, as the pipeline gets from its latency round
+  const ceiling = await rawCeiling(MESSAGES);
+  const result = await pipeline();
+  const ready = await startToReady();
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  console.log(`Local cloud (${MESSAGES} messages, ${WORKERS} producers/consumers, Node ${process.version})`);
+  console.log(`  raw fauxqs send/receive/delete   ${ceiling.toFixed(0)} msg/s`);
+  console.log(
+    `  SQS → Lambda pipeline (no-op)    ${result.throughput.toFixed(0)} msg/s  = ${((100 * result.throughput) / ceiling).toFixed(0)}% of raw (target ≥ 70%)`,
+  );
+  console.log(
+    `  send → handler latency, window 0 p50 ${ms(percentile(result.latencies, 50))}  p99 ${ms(percentile(result.latencies, 99))}  (target p50 ≤ 50 ms; ${LATENCY_SAMPLES} samples)`,
+  );
+  console.log(`  cold start                       ${ms(result.coldMs)} to first response (Init Duration ${ms(result.initMs)})`);
+  console.log(`  start to ready, whole app        ${ms(ready)} excluding synth (target ≤ 10 s)`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

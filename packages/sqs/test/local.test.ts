@@ -1,0 +1,151 @@
+/**
+ * End to end in the local cloud: the synthesized SqsStack (template and real bundle) deployed onto fauxqs and
+ * DynamoDB Local, driven with real messages, judged by what lands in the table and the DLQ.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { type LocalCloud, startLocalCloud } from '@triggers/local-cloud';
+import { App, Duration } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Order } from '../src/order.ts';
+import { SqsStack } from '../src/stack.ts';
+
+const MAX_RECEIVE_COUNT = 3;
+
+describe('SqsStack in the local cloud', () => {
+  let cloud: LocalCloud;
+  let assemblyDir: string;
+  let outputs: Record<string, string>;
+  let sqs: SQSClient;
+  let dynamodb: DynamoDBClient;
+
+  beforeAll(async () => {
+    assemblyDir = mkdtempSync(join(tmpdir(), 'sqs-local-'));
+    const app = new App({ outdir: assemblyDir, context: { 'aws:cdk:enable-asset-metadata': true } });
+    // A 2 s function timeout makes the visibility timeout 12 s, so poison messages reach the DLQ in seconds.
+    new SqsStack(app, 'Triggers-Sqs', {
+      integration: { functionProps: { timeout: Duration.seconds(2) }, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    app.synth();
+    cloud = await startLocalCloud({ assembly: assemblyDir, port: 0 });
+    outputs = cloud.stacks[0]?.outputs ?? {};
+    const client = { endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+    sqs = new SQSClient(client);
+    dynamodb = new DynamoDBClient(client);
+  }, 120_000);
+
+  afterAll(async () => {
+    sqs?.destroy();
+    dynamodb?.destroy();
+    await cloud?.stop();
+    rmSync(assemblyDir, { recursive: true, force: true });
+  });
+
+  it('stores every valid order exactly once and dead-letters every poison message, losing nothing', async () => {
+    // Prepare: 1,000 messages — 900 distinct orders, 50 of them sent twice, and 50 poison messages
+    const order = (n: number): Order => ({
+      orderId: `o-${n}`,
+      customerId: `c-${n % 17}`,
+      currency: 'EUR',
+      items: [{ sku: `sku-${n % 5}`, quantity: 1 + (n % 3), unitPrice: 9.99 }],
+    });
+    const bodies = [
+      ...Array.from({ length: 900 }, (_, n) => JSON.stringify(order(n))),
+      ...Array.from({ length: 50 }, (_, n) => JSON.stringify(order(n * 7))),
+      ...Array.from({ length: 25 }, (_, n) => `not json ${n}`),
+      ...Array.from({ length: 25 }, (_, n) => JSON.stringify({ ...order(2000 + n), items: [] })),
+    ];
+    const poison = new Set(bodies.filter((body) => body.startsWith('not json') || body.includes('"items":[]')));
+
+    // Act
+    for (let start = 0; start < bodies.length; start += 10) {
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: outputs.QueueUrl,
+          Entries: bodies.slice(start, start + 10).map((body, i) => ({ Id: String(i), MessageBody: body })),
+        }),
+      );
+    }
+    const settled = await waitFor(async () => {
+      const [queue, dlq] = await Promise.all([depth(outputs.QueueUrl), depth(outputs.DeadLetterQueueUrl)]);
+      return queue === 0 && dlq === poison.size;
+    }, 90_000);
+
+    // Assess
+    expect(settled).toBe(true);
+    const stored = await scanOrderIds();
+    expect(stored).toHaveLength(900);
+    expect(new Set(stored)).toEqual(new Set(Array.from({ length: 900 }, (_, n) => `o-${n}`)));
+    const accepted = cloud.logs(outputs.FunctionName).filter((event) => event.message.includes('"Order accepted"'));
+    expect(accepted).toHaveLength(900);
+    const deadLettered = await drain(outputs.DeadLetterQueueUrl);
+    expect(new Set(deadLettered.map((message) => message.Body))).toEqual(poison);
+    const deliveries = deliveriesByMessageId();
+    for (const message of deadLettered) {
+      expect(deliveries.get(message.MessageId ?? '')).toBe(MAX_RECEIVE_COUNT);
+    }
+  }, 150_000);
+
+  /** How many times the worker was handed each message. */
+  function deliveriesByMessageId(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const invocation of cloud.invocations) {
+      for (const record of (invocation.event as { Records?: { messageId: string }[] }).Records ?? []) {
+        counts.set(record.messageId, (counts.get(record.messageId) ?? 0) + 1);
+      }
+    }
+    return counts;
+  }
+
+  async function depth(queueUrl: string | undefined): Promise<number> {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+  }
+
+  async function scanOrderIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const page of paginateScan({ client: dynamodb }, { TableName: outputs.TableName })) {
+      ids.push(...(page.Items ?? []).map((item) => item.orderId?.S ?? ''));
+    }
+    return ids;
+  }
+
+  async function drain(queueUrl: string | undefined) {
+    const messages = [];
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 300,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+      );
+      if (Messages.length === 0) return messages;
+      messages.push(...Messages);
+    }
+  }
+});
+
+/** Polls `check` until it holds or `timeoutMs` passes; the test then asserts on the outcome. */
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return check();
+}
