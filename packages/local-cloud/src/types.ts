@@ -103,6 +103,10 @@ export interface DeployedResource {
   readonly physicalId?: string;
   /** created: runs locally; recorded: kept for inspection (IAM, alarms); unsupported: not run locally. */
   readonly status: 'created' | 'recorded' | 'unsupported';
+  /** Why a resource is recorded or not run locally, in one sentence (e.g. "Kinesis event sources do not run locally yet"). */
+  readonly detail?: string;
+  /** The resolved template properties, kept for inspection (least-privilege checks, the playground). */
+  readonly properties?: Readonly<Record<string, unknown>>;
 }
 
 export interface DeployedStack {

@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+/**
+ * `local-cloud up`: starts the local cloud with a cloud assembly's stacks, prints the endpoint, resources and
+ * outputs, then streams function logs until Ctrl-C (SIGINT) or SIGTERM, and stops everything it started.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type LocalCloud, startLocalCloud } from './cloud.ts';
+import { LocalCloudError, messageOf } from './errors.ts';
+import { formatEndpoint, formatLogEvent, formatStack } from './report.ts';
+
+export const USAGE = `Usage: local-cloud up [--assembly DIR] [--stack NAME ...] [--port N] [NAME ...]
+
+Runs a synthesized CDK app (a cloud assembly) on this machine: one endpoint, real emulators, local Lambda.
+
+Options:
+  -a, --assembly DIR   the cloud assembly to run (default: ./cdk.out)
+  -s, --stack NAME     a stack to deploy, by id or short name (Triggers-Sqs or sqs); repeat for more, or
+                       list names after 'up' (default: all stacks)
+  -p, --port N         the endpoint's port (default: 4566; 0 picks a free one)
+  -h, --help           show this help
+
+Stops with Ctrl-C.`;
+
+export interface UpOptions {
+  readonly assembly: string;
+  readonly stacks: string[];
+  readonly port?: number;
+}
+
+/** The command line → what to run; a usage problem is a LocalCloudError. */
+export function parseCommandLine(args: readonly string[]): { help: true } | ({ help: false } & UpOptions) {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(args);
+  } catch (error) {
+    throw new LocalCloudError(`${messageOf(error).replace(/\.$/, '')}: see local-cloud --help.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  const [command, ...extra] = positionals;
+  if (command !== 'up') {
+    const given = command === undefined ? 'no command' : `'${command}'`;
+    throw new LocalCloudError(`Expected the command 'up', got ${given}: see local-cloud --help.`);
+  }
+  // `--stack a --stack b`, `--stack a,b` and `up a b` all name stacks.
+  const stacks = [...(values.stack ?? []), ...extra].flatMap((name) => name.split(',')).filter(Boolean);
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65_535) {
+      throw new LocalCloudError(`--port needs a number from 0 to 65535, not '${values.port}'.`);
+    }
+  }
+  return {
+    help: false,
+    assembly: values.assembly ?? 'cdk.out',
+    stacks,
+    ...(port === undefined ? {} : { port }),
+  };
+}
+
+function parseOptions(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      assembly: { type: 'string', short: 'a' },
+      stack: { type: 'string', short: 's', multiple: true },
+      port: { type: 'string', short: 'p' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** The function (or log group) a log line came from, as the reader knows it. */
+function sourceNames(cloud: LocalCloud): (group: string) => string {
+  return (group) =>
+    cloud.lambda.listFunctions().find((config) => config.logGroupName === group)?.name ?? group;
+}
+
+/** Runs `local-cloud` with `args`; resolves with the exit code once the cloud has stopped. */
+export async function main(args: readonly string[]): Promise<number> {
+  let stopRequested: (() => void) | undefined;
+  const stopSignal = new Promise<void>((resolve) => {
+    stopRequested = resolve;
+  });
+  const onSignal = (): void => stopRequested?.();
+  // Installed before anything starts, so a Ctrl-C while starting still stops what started.
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let cloud: LocalCloud | undefined;
+  try {
+    const command = parseCommandLine(args);
+    if (command.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const starting = startLocalCloud({
+      assembly: command.assembly,
+      stacks: command.stacks,
+      ...(command.port === undefined ? {} : { port: command.port }),
+      onProgress: (message) => console.log(`… ${message}`),
+      onWarning: (message) => console.error(`warning: ${message}`),
+    });
+    const started = await Promise.race([starting, stopSignal.then(() => undefined)]);
+    if (!started) {
+      // Stopped while starting: wait for the start to finish (or fail), then stop what it started.
+      await (await starting.catch(() => undefined))?.stop();
+      return 0;
+    }
+    cloud = started;
+    console.log('');
+    console.log(formatEndpoint(cloud.endpoint));
+    for (const stack of cloud.stacks) {
+      console.log('');
+      console.log(formatStack(stack));
+    }
+    const sourceOf = sourceNames(cloud);
+    cloud.logStore.on('events', (group, _stream, events) => {
+      for (const event of events) console.log(formatLogEvent(sourceOf(group), event));
+    });
+    console.log('');
+    console.log('Ready. Function logs follow; Ctrl-C stops the local cloud.');
+    await stopSignal;
+    console.log('Stopping…');
+    await cloud.stop();
+    return 0;
+  } catch (error) {
+    await cloud?.stop().catch(() => {});
+    console.error(`error: ${messageOf(error)}`);
+    if (!(error instanceof LocalCloudError) && process.env.LOCAL_CLOUD_DEBUG) console.error(error);
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  // Exit explicitly: an SDK's kept-alive socket must not hold the process open after stop.
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,279 @@
+/**
+ * The composition root of the local cloud: the gateway, the emulators behind it, the in-process services
+ * (Lambda, CloudWatch Logs), and the stacks of a cloud assembly deployed into them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { readAssembly, selectStacks } from './assembly.ts';
+import { deployStack } from './deploy/deployer.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './deploy/intrinsics.ts';
+import type { DeployServices } from './deploy/resource.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamodb-local.ts';
+import { type FauxqsEmulator, startFauxqs } from './emulators/fauxqs.ts';
+import { messageOf } from './errors.ts';
+import { type Gateway, startGateway } from './gateway.ts';
+import { LambdaService } from './lambda/service.ts';
+import { LogStore } from './logs/store.ts';
+import { SqsPoller } from './triggers/sqs.ts';
+import type {
+  AwsContext,
+  DeployedStack,
+  InvocationRecord,
+  InvocationType,
+  InvokeResult,
+  LogEvent,
+} from './types.ts';
+
+export interface LocalCloudOptions {
+  /** The cloud assembly directory (`cdk.out`). */
+  readonly assembly: string;
+  /** Stacks to deploy, by id or short name (`sqs` for `Triggers-Sqs`), plus what they depend on; all by default. */
+  readonly stacks?: readonly string[];
+  /** The gateway port: 4566 by default, 0 for a free one. */
+  readonly port?: number;
+  /** Progress while starting, one line each. */
+  readonly onProgress?: (message: string) => void;
+  /** Something that did not run (DynamoDB Local without Java, a destination we do not emulate), one line each. */
+  readonly onWarning?: (message: string) => void;
+  /** Start DynamoDB Local: 'auto' (default) starts it when a selected stack declares a DynamoDB table. */
+  readonly dynamodb?: boolean | 'auto';
+  /** Waits before async-invoke retries (Lambda's 1 and 2 minutes, scaled down; 1 s and 2 s by default). */
+  readonly asyncRetryDelaysMs?: readonly number[];
+  /** Account-level concurrent executions (50 by default). */
+  readonly maxConcurrency?: number;
+  /**
+   * Directories whose node_modules stand in for the SDK that Lambda's Node.js runtime provides (bundles leave
+   * `@aws-sdk/*` external); this package's by default.
+   */
+  readonly runtimeModuleDirectories?: readonly string[];
+}
+
+export interface LocalLogEvent extends LogEvent {
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+}
+
+/** A running local cloud. */
+export interface LocalCloud {
+  /** The one endpoint, e.g. http://127.0.0.1:4566: use it as AWS_ENDPOINT_URL. */
+  readonly endpoint: string;
+  readonly aws: AwsContext;
+  readonly stacks: readonly DeployedStack[];
+  /** What did not start or run, one sentence each (also sent to onWarning). */
+  readonly warnings: readonly string[];
+  readonly lambda: LambdaService;
+  readonly logStore: LogStore;
+  /** Every invocation so far, oldest first. */
+  readonly invocations: readonly InvocationRecord[];
+  /** Invokes a function by name or ARN with `event` as its JSON payload. */
+  invoke(functionName: string, event: unknown, invocationType?: InvocationType): Promise<InvokeResult>;
+  /** Log events in time order: of one log group (or of the function with that name), or of all groups. */
+  logs(group?: string): LocalLogEvent[];
+  /** Stops pollers, execution environments, the gateway and the emulators; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The credentials local clients sign with; no emulator checks them. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+function clientConfig(endpoint: string) {
+  return {
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    // Pollers keep many long polls open at once: the SDK's default of 50 sockets would queue them.
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 1000 }) }),
+  };
+}
+
+/** Everything started so far, stopped in the reverse of the order requests flow through it. */
+interface Parts {
+  gateway?: Gateway;
+  fauxqs?: FauxqsEmulator;
+  dynamodb?: DynamoDbLocal;
+  lambda?: LambdaService;
+  readonly pollers: SqsPoller[];
+  readonly clients: { destroy(): void }[];
+  workDirectory?: string;
+}
+
+async function stopParts(parts: Parts): Promise<void> {
+  const errors: unknown[] = [];
+  const attempt = async (step: () => unknown): Promise<void> => {
+    try {
+      await step();
+    } catch (error) {
+      errors.push(error);
+    }
+  };
+  // Pollers stop polling at once but wait for the batch in hand; stopping Lambda alongside ends that batch
+  // instead of waiting out a long function timeout.
+  const pollersStopped = Promise.all(parts.pollers.map((poller) => attempt(() => poller.stop())));
+  if (parts.lambda) await attempt(() => parts.lambda?.stop());
+  await pollersStopped;
+  if (parts.gateway) await attempt(() => parts.gateway?.stop());
+  await Promise.all([
+    parts.dynamodb && attempt(() => parts.dynamodb?.stop()),
+    parts.fauxqs && attempt(() => parts.fauxqs?.stop()),
+  ]);
+  for (const client of parts.clients) client.destroy();
+  if (parts.workDirectory) rmSync(parts.workDirectory, { recursive: true, force: true });
+  if (errors.length > 0) throw errors[0];
+}
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const progress = options.onProgress ?? (() => {});
+  const warnings: string[] = [];
+  const warn = (message: string): void => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
+  // Read everything first: a broken assembly fails before anything starts.
+  const assembly = readAssembly(options.assembly);
+  const selected = selectStacks(assembly, options.stacks);
+  const wantsDynamoDb =
+    options.dynamodb === 'auto' || options.dynamodb === undefined
+      ? selected.some((stack) =>
+          Object.values(stack.template.Resources ?? {}).some((resource) =>
+            resource.Type.startsWith('AWS::DynamoDB::'),
+          ),
+        )
+      : options.dynamodb;
+
+  const parts: Parts = { pollers: [], clients: [] };
+  try {
+    const gateway = await startGateway({ port: options.port });
+    parts.gateway = gateway;
+    progress(`Gateway listening on ${gateway.url}`);
+    const aws: AwsContext = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, endpoint: gateway.url };
+
+    progress(
+      wantsDynamoDb ? 'Starting fauxqs (SQS, SNS, S3) and DynamoDB Local' : 'Starting fauxqs (SQS, SNS, S3)',
+    );
+    const [fauxqs, dynamodb] = await Promise.allSettled([
+      startFauxqs(),
+      wantsDynamoDb ? startDynamoDbLocal() : Promise.resolve(undefined),
+    ]);
+    if (fauxqs.status === 'fulfilled') parts.fauxqs = fauxqs.value;
+    if (dynamodb.status === 'fulfilled') parts.dynamodb = dynamodb.value;
+    if (fauxqs.status === 'rejected') throw fauxqs.reason;
+    const fauxqsUrl = fauxqs.value.url;
+    for (const service of ['sqs', 'sns', 's3', 'sts']) gateway.route(service, { url: fauxqsUrl });
+    let dynamodbUnavailable: string | undefined;
+    if (parts.dynamodb) {
+      gateway.route('dynamodb', { url: parts.dynamodb.url });
+      progress(
+        'DynamoDB Local ready (it listens on all interfaces: it has no option to bind 127.0.0.1 only)',
+      );
+    } else {
+      dynamodbUnavailable =
+        dynamodb.status === 'rejected'
+          ? messageOf(dynamodb.reason)
+          : 'DynamoDB Local was not started: no selected stack declares a table.';
+      gateway.route('dynamodb', { unavailable: dynamodbUnavailable });
+      if (dynamodb.status === 'rejected') warn(dynamodbUnavailable);
+    }
+
+    const sqsDirect = new SQSClient(clientConfig(fauxqsUrl));
+    const snsDirect = new SNSClient(clientConfig(fauxqsUrl));
+    const sqs = new SQSClient(clientConfig(gateway.url));
+    const dynamoClient = parts.dynamodb ? new DynamoDBClient(clientConfig(gateway.url)) : undefined;
+    parts.clients.push(sqsDirect, snsDirect, sqs, ...(dynamoClient ? [dynamoClient] : []));
+
+    const logStore = new LogStore({ aws });
+    // Where failed async events and destination records go: queues and topics in fauxqs, functions here.
+    const deliver = async (destinationArn: string, payload: unknown): Promise<void> => {
+      const [, , service, , , resource = ''] = destinationArn.split(':');
+      const message = JSON.stringify(payload);
+      if (service === 'sqs') {
+        const queueUrl = `${fauxqsUrl}/${aws.accountId}/${resource}`;
+        await sqsDirect.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
+      } else if (service === 'sns') {
+        await snsDirect.send(new PublishCommand({ TopicArn: destinationArn, Message: message }));
+      } else if (service === 'lambda') {
+        await lambda.invoke(destinationArn, message, { invocationType: 'Event' });
+      } else {
+        warn(`Dropped a record for ${destinationArn}: the local cloud does not deliver to ${service} yet.`);
+      }
+    };
+    const lambda = new LambdaService({
+      aws,
+      logs: logStore,
+      deliver,
+      ...(options.asyncRetryDelaysMs ? { asyncRetryDelaysMs: options.asyncRetryDelaysMs } : {}),
+      ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
+      ...(options.runtimeModuleDirectories
+        ? { runtimeModuleDirectories: options.runtimeModuleDirectories }
+        : {}),
+    });
+    parts.lambda = lambda;
+    gateway.route('lambda', { handler: lambda });
+    gateway.route('logs', { handler: logStore });
+
+    parts.workDirectory = mkdtempSync(join(tmpdir(), 'local-cloud-'));
+    const services: DeployServices = {
+      sqs,
+      ...(dynamoClient ? { dynamodb: dynamoClient } : {}),
+      ...(dynamodbUnavailable ? { dynamodbUnavailable } : {}),
+      lambda,
+      logs: logStore,
+      workDirectory: parts.workDirectory,
+      startSqsPoller(config, queueUrl) {
+        const poller = new SqsPoller(config, { sqs: sqsDirect, lambda, queueUrl, aws });
+        parts.pollers.push(poller);
+        poller.start();
+      },
+    };
+    const exports = new Map<string, string>();
+    const stacks: DeployedStack[] = [];
+    for (const stack of selected) {
+      stacks.push(
+        await deployStack(stack, {
+          aws,
+          services,
+          assemblyDirectory: assembly.directory,
+          exports,
+          onProgress: progress,
+        }),
+      );
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      endpoint: gateway.url,
+      aws,
+      stacks,
+      warnings,
+      lambda,
+      logStore,
+      get invocations() {
+        return lambda.invocations;
+      },
+      invoke(functionName, event, invocationType = 'RequestResponse') {
+        return lambda.invoke(functionName, JSON.stringify(event ?? {}), { invocationType });
+      },
+      logs(group) {
+        const groups = group
+          ? [logStore.group(group) ? group : (lambda.getFunction(group)?.logGroupName ?? group)]
+          : logStore.logGroupNames();
+        return groups
+          .flatMap((name) => logStore.getLogEvents(name).map((event) => ({ ...event, logGroupName: name })))
+          .sort((a, b) => a.timestamp - b.timestamp);
+      },
+      stop() {
+        stopping ??= stopParts(parts);
+        return stopping;
+      },
+    };
+  } catch (error) {
+    // Leave nothing running behind a failed start.
+    await stopParts(parts).catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The contract between the deployer and the per-type resource handlers, and the helpers they share.
+ */
+import { randomInt } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { CfnResource } from '../assembly.ts';
+import type { AsyncInvokeConfig, AwsContext, FunctionConfig, SqsEventSourceConfig } from '../types.ts';
+
+/** What the deployer needs of the Lambda service. */
+export interface LambdaTarget {
+  createFunction(config: FunctionConfig): unknown;
+  setAsyncInvokeConfig(nameOrArn: string, config: Partial<AsyncInvokeConfig>): unknown;
+  addAlias(nameOrArn: string, alias: string, version?: string): unknown;
+  publishVersion(nameOrArn: string): string;
+}
+
+/** What the deployer needs of the log store. */
+export interface LogsTarget {
+  createLogGroup(name: string, retentionDays?: number): unknown;
+}
+
+/** The services resources are created in; the SDK clients talk to the local endpoint, as CloudFormation would. */
+export interface DeployServices {
+  readonly sqs: SQSClient;
+  /** Undefined when DynamoDB Local is not running; `dynamodbUnavailable` then says why. */
+  readonly dynamodb?: DynamoDBClient;
+  readonly dynamodbUnavailable?: string;
+  readonly lambda: LambdaTarget;
+  readonly logs: LogsTarget;
+  /** Starts an SQS event source mapping; it runs until the cloud stops. */
+  startSqsPoller(config: SqsEventSourceConfig, queueUrl: string): unknown;
+  /** A scratch directory that lives as long as the cloud (inline function code goes here). */
+  readonly workDirectory: string;
+}
+
+export interface ResourceContext {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly aws: AwsContext;
+  readonly services: DeployServices;
+  /** The resource as the template declares it (its Metadata says where a function's asset is). */
+  readonly resource: CfnResource;
+  /** The absolute path of the asset a function's `Code.S3Key` names. */
+  assetPath(s3Key: unknown): string | undefined;
+  /** A CloudFormation-style generated name, `<Stack>-<LogicalId>-<RANDOM>`, for resources the template leaves unnamed. */
+  physicalName(options?: { readonly maxLength?: number; readonly suffix?: string }): string;
+}
+
+export interface CreatedResource {
+  /** What Ref returns. */
+  readonly physicalId: string;
+  /** What Fn::GetAtt returns, by attribute name. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  /** Default 'created'. */
+  readonly status?: 'created' | 'recorded' | 'unsupported';
+  readonly detail?: string;
+}
+
+/** Creates one resource type. */
+export interface ResourceHandler {
+  create(properties: Readonly<Record<string, unknown>>, context: ResourceContext): Promise<CreatedResource>;
+}
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+export function randomId(length: number): string {
+  let id = '';
+  for (let i = 0; i < length; i += 1) id += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
+  return id;
+}
+
+/** `<Stack>-<LogicalId>-<RANDOM><suffix>`, the stack and logical id parts cut so the whole fits `maxLength`. */
+export function generatePhysicalName(
+  stackName: string,
+  logicalId: string,
+  maxLength = 64,
+  suffix = '',
+): string {
+  const random = randomId(12);
+  const budget = maxLength - random.length - suffix.length - 2;
+  const stackPart = stackName.slice(0, Math.max(Math.floor(budget / 2), budget - logicalId.length));
+  const logicalPart = logicalId.slice(0, budget - stackPart.length);
+  return `${stackPart}-${logicalPart}-${random}${suffix}`;
+}
+
+export function optionalString(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : String(value);
+}
+
+export function optionalNumber(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function recordOf(value: unknown): Record<string, unknown> {
+  return isRecord(value) ? value : {};
+}
+
+export function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}

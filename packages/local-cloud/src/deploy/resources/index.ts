@@ -1,0 +1,17 @@
+/** Every resource type the deployer supports, one small handler each. */
+import type { ResourceHandler } from '../resource.ts';
+import { cloudwatchHandlers } from './cloudwatch.ts';
+import { dynamodbHandlers } from './dynamodb.ts';
+import { iamHandlers } from './iam.ts';
+import { lambdaHandlers } from './lambda.ts';
+import { logsHandlers } from './logs.ts';
+import { sqsHandlers } from './sqs.ts';
+
+export const resourceHandlers: Readonly<Record<string, ResourceHandler>> = {
+  ...lambdaHandlers,
+  ...sqsHandlers,
+  ...dynamodbHandlers,
+  ...logsHandlers,
+  ...iamHandlers,
+  ...cloudwatchHandlers,
+};

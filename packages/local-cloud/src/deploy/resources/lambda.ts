@@ -1,0 +1,234 @@
+/**
+ * AWS::Lambda::* → the in-process Lambda service (functions, versions, aliases, async invoke config) and the
+ * trigger pollers (event source mappings). Permissions are recorded: resource policies are not enforced locally.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { isDirectory } from '../../assembly.ts';
+import { LocalCloudError, messageOf } from '../../errors.ts';
+import type { AsyncInvokeConfig, AwsContext, FunctionConfig, SqsEventSourceConfig } from '../../types.ts';
+import {
+  type CreatedResource,
+  listOf,
+  optionalNumber,
+  optionalString,
+  type ResourceContext,
+  type ResourceHandler,
+  recordOf,
+} from '../resource.ts';
+
+export function functionArn(aws: AwsContext, name: string): string {
+  return `arn:aws:lambda:${aws.region}:${aws.accountId}:function:${name}`;
+}
+
+/** The function name in a name, a partial ARN or a full ARN (with or without a qualifier). */
+export function functionNameOf(nameOrArn: string): string {
+  if (nameOrArn.startsWith('arn:')) return nameOrArn.split(':')[6] ?? nameOrArn;
+  const parts = nameOrArn.split(':');
+  // `123456789012:function:name` (partial ARN) or `name:qualifier`.
+  return parts.length >= 3 && parts[1] === 'function' ? (parts[2] ?? nameOrArn) : (parts[0] ?? nameOrArn);
+}
+
+function unsupported(
+  physicalId: string,
+  detail: string,
+  attributes?: Record<string, unknown>,
+): CreatedResource {
+  return { physicalId, status: 'unsupported', detail, ...(attributes ? { attributes } : {}) };
+}
+
+/** Where the function's code is: its unpacked asset, or inline code (Code.ZipFile) written to a scratch folder. */
+function codeDirectory(
+  code: Record<string, unknown>,
+  name: string,
+  context: ResourceContext,
+): { path: string } | { problem: string } {
+  if (typeof code.ZipFile === 'string') {
+    const directory = join(context.services.workDirectory, 'inline', name);
+    mkdirSync(directory, { recursive: true });
+    // Lambda stores inline Node.js code as index.js.
+    writeFileSync(join(directory, 'index.js'), code.ZipFile);
+    return { path: directory };
+  }
+  if (code.ImageUri !== undefined) return { problem: 'container image functions do not run locally yet' };
+  const path = context.assetPath(code.S3Key);
+  if (!path) return { problem: `its code asset (${String(code.S3Key)}) is not in the cloud assembly` };
+  if (!isDirectory(path))
+    return { problem: `its code asset ${path} is a zip file, which is not unpacked locally yet` };
+  return { path };
+}
+
+const lambdaFunction: ResourceHandler = {
+  async create(properties, context) {
+    const name = optionalString(properties.FunctionName) ?? context.physicalName({ maxLength: 64 });
+    const arn = functionArn(context.aws, name);
+    const attributes = { Arn: arn };
+    const runtime = optionalString(properties.Runtime) ?? '';
+    if (properties.PackageType === 'Image') {
+      return unsupported(name, 'container image functions do not run locally yet', attributes);
+    }
+    if (!runtime.startsWith('nodejs')) {
+      return unsupported(
+        name,
+        `only Node.js functions run locally, and this one is ${runtime || 'unknown'}`,
+        attributes,
+      );
+    }
+    const code = codeDirectory(recordOf(properties.Code), name, context);
+    if ('problem' in code) return unsupported(name, code.problem, attributes);
+    const logging = recordOf(properties.LoggingConfig);
+    const variables = recordOf(recordOf(properties.Environment).Variables);
+    const config: FunctionConfig = {
+      name,
+      arn,
+      handler: optionalString(properties.Handler) ?? 'index.handler',
+      runtime,
+      architecture: optionalString(listOf(properties.Architectures)[0]) ?? 'x86_64',
+      codeDirectory: code.path,
+      timeoutSeconds: optionalNumber(properties.Timeout) ?? 3,
+      memorySize: optionalNumber(properties.MemorySize) ?? 128,
+      environment: Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, String(value)])),
+      logGroupName: optionalString(logging.LogGroup) ?? `/aws/lambda/${name}`,
+      logFormat: logging.LogFormat === 'JSON' ? 'JSON' : 'Text',
+      ...optionalField('applicationLogLevel', optionalString(logging.ApplicationLogLevel)),
+      ...optionalField('systemLogLevel', optionalString(logging.SystemLogLevel)),
+      ...optionalField('reservedConcurrency', optionalNumber(properties.ReservedConcurrentExecutions)),
+      ...optionalField(
+        'deadLetterTargetArn',
+        optionalString(recordOf(properties.DeadLetterConfig).TargetArn),
+      ),
+    };
+    await context.services.lambda.createFunction(config);
+    return { physicalId: name, attributes };
+  },
+};
+
+function optionalField<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+function requiredString(
+  properties: Readonly<Record<string, unknown>>,
+  key: string,
+  context: ResourceContext,
+): string {
+  const value = optionalString(properties[key]);
+  if (!value) throw new LocalCloudError(`${context.logicalId} (${context.type}) has no ${key}.`);
+  return value;
+}
+
+const version: ResourceHandler = {
+  async create(properties, context) {
+    const name = functionNameOf(requiredString(properties, 'FunctionName', context));
+    const number = await context.services.lambda.publishVersion(name);
+    const arn = `${functionArn(context.aws, name)}:${number}`;
+    return { physicalId: arn, attributes: { Version: number, FunctionArn: functionArn(context.aws, name) } };
+  },
+};
+
+const alias: ResourceHandler = {
+  async create(properties, context) {
+    const name = functionNameOf(requiredString(properties, 'FunctionName', context));
+    const aliasName = requiredString(properties, 'Name', context);
+    await context.services.lambda.addAlias(
+      name,
+      aliasName,
+      optionalString(properties.FunctionVersion) ?? '$LATEST',
+    );
+    const arn = `${functionArn(context.aws, name)}:${aliasName}`;
+    return { physicalId: arn, attributes: { AliasArn: arn } };
+  },
+};
+
+const permission: ResourceHandler = {
+  async create(_properties, context) {
+    return {
+      physicalId: context.physicalName({ maxLength: 100 }),
+      status: 'recorded',
+      detail: 'resource policies are recorded, not enforced, locally',
+    };
+  },
+};
+
+const eventInvokeConfig: ResourceHandler = {
+  async create(properties, context) {
+    const name = functionNameOf(requiredString(properties, 'FunctionName', context));
+    const qualifier = optionalString(properties.Qualifier) ?? '$LATEST';
+    const target = qualifier === '$LATEST' ? name : `${name}:${qualifier}`;
+    const destinations = recordOf(properties.DestinationConfig);
+    const config: Partial<AsyncInvokeConfig> = {
+      ...optionalField('maximumRetryAttempts', optionalNumber(properties.MaximumRetryAttempts)),
+      ...optionalField('maximumEventAgeSeconds', optionalNumber(properties.MaximumEventAgeInSeconds)),
+      ...optionalField('onSuccess', optionalString(recordOf(destinations.OnSuccess).Destination)),
+      ...optionalField('onFailure', optionalString(recordOf(destinations.OnFailure).Destination)),
+    };
+    await context.services.lambda.setAsyncInvokeConfig(target, config);
+    return { physicalId: `${name}:${qualifier}` };
+  },
+};
+
+function filterPatterns(properties: Readonly<Record<string, unknown>>, context: ResourceContext): unknown[] {
+  return listOf(recordOf(properties.FilterCriteria).Filters).map((filter) => {
+    const pattern = recordOf(filter).Pattern;
+    if (typeof pattern !== 'string') return pattern;
+    try {
+      return JSON.parse(pattern) as unknown;
+    } catch (error) {
+      throw new LocalCloudError(
+        `${context.logicalId} has a filter pattern that is not JSON (${messageOf(error)}).`,
+      );
+    }
+  });
+}
+
+const STREAM_SOURCES: Record<string, string> = {
+  kinesis: 'Kinesis',
+  dynamodb: 'DynamoDB Streams',
+  kafka: 'Amazon MSK',
+  mq: 'Amazon MQ',
+  docdb: 'DocumentDB',
+};
+
+const eventSourceMapping: ResourceHandler = {
+  async create(properties, context) {
+    const uuid = randomUUID();
+    const attributes = {
+      Id: uuid,
+      EventSourceMappingArn: `arn:aws:lambda:${context.aws.region}:${context.aws.accountId}:event-source-mapping:${uuid}`,
+    };
+    const sourceArn = optionalString(properties.EventSourceArn);
+    const service = sourceArn?.split(':')[2];
+    if (!sourceArn || service !== 'sqs') {
+      const source = (service && STREAM_SOURCES[service]) ?? 'self-managed';
+      return unsupported(uuid, `${source} event sources do not run locally yet`, attributes);
+    }
+    const queueName = sourceArn.split(':')[5] ?? '';
+    const { QueueUrl } = await context.services.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+    if (!QueueUrl) throw new LocalCloudError(`Queue ${queueName} of ${context.logicalId} does not exist.`);
+    const scaling = recordOf(properties.ScalingConfig);
+    const config: SqsEventSourceConfig = {
+      uuid,
+      functionName: requiredString(properties, 'FunctionName', context),
+      queueArn: sourceArn,
+      batchSize: optionalNumber(properties.BatchSize) ?? 10,
+      maximumBatchingWindowSeconds: optionalNumber(properties.MaximumBatchingWindowInSeconds) ?? 0,
+      reportBatchItemFailures: listOf(properties.FunctionResponseTypes).includes('ReportBatchItemFailures'),
+      ...optionalField('maximumConcurrency', optionalNumber(scaling.MaximumConcurrency)),
+      filterPatterns: filterPatterns(properties, context),
+      enabled: properties.Enabled !== false && properties.Enabled !== 'false',
+    };
+    await context.services.startSqsPoller(config, QueueUrl);
+    return { physicalId: uuid, attributes };
+  },
+};
+
+export const lambdaHandlers: Readonly<Record<string, ResourceHandler>> = {
+  'AWS::Lambda::Function': lambdaFunction,
+  'AWS::Lambda::Version': version,
+  'AWS::Lambda::Alias': alias,
+  'AWS::Lambda::Permission': permission,
+  'AWS::Lambda::EventInvokeConfig': eventInvokeConfig,
+  'AWS::Lambda::EventSourceMapping': eventSourceMapping,
+};

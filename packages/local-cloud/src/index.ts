@@ -1,0 +1,11 @@
+/**
+ * @triggers/local-cloud: runs a synthesized CDK app (a cloud assembly) on this machine behind one endpoint.
+ */
+export type { CfnTemplate, CloudAssembly, StackArtifact } from './assembly.ts';
+export { readAssembly, selectStacks } from './assembly.ts';
+export type { LocalCloud, LocalCloudOptions, LocalLogEvent } from './cloud.ts';
+export { startLocalCloud } from './cloud.ts';
+export { LocalCloudError } from './errors.ts';
+export { DEFAULT_PORT, HEALTH_PATH } from './gateway.ts';
+export { formatEndpoint, formatLogEvent, formatStack } from './report.ts';
+export type * from './types.ts';

@@ -1,0 +1,288 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import { LocalCloudError } from '../src/errors.ts';
+import { type Gateway, startGateway } from '../src/gateway.ts';
+import type { ApiHandler } from '../src/types.ts';
+
+const ASSEMBLIES = join(import.meta.dirname, 'fixtures', 'assemblies');
+
+function signed(service: string): string {
+  return `AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`;
+}
+
+describe('the gateway', () => {
+  let emulator: Server;
+  let gateway: Gateway;
+  const handled: { service: string; body: string }[] = [];
+
+  /** A stand-in emulator that answers with what it received. */
+  async function startEchoEmulator(): Promise<string> {
+    emulator = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const echo = { host: request.headers.host, url: request.url, body: Buffer.concat(chunks).toString() };
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(echo));
+      });
+    });
+    await new Promise<void>((resolve) => emulator.listen(0, '127.0.0.1', resolve));
+    const address = emulator.address();
+    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }
+
+  const logsHandler: ApiHandler = {
+    async handle(_request, response, body) {
+      handled.push({ service: 'logs', body: body.toString() });
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{"logGroups":[]}');
+    },
+  };
+
+  beforeAll(async () => {
+    const emulatorUrl = await startEchoEmulator();
+    gateway = await startGateway({
+      port: 0,
+      backends: {
+        sqs: { url: emulatorUrl },
+        s3: { url: emulatorUrl },
+        logs: { handler: logsHandler },
+        dynamodb: { unavailable: 'DynamoDB Local needs Java 17+ (java was not found on PATH).' },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await new Promise((resolve) => emulator?.close(resolve));
+  });
+
+  it("proxies a signed request to its service's emulator, keeping the Host header", async () => {
+    // Prepare
+    const body = JSON.stringify({ QueueName: 'orders' });
+
+    // Act
+    const response = await fetch(`${gateway.url}/?x=1`, {
+      method: 'POST',
+      headers: { authorization: signed('sqs'), 'content-type': 'application/x-amz-json-1.0' },
+      body,
+    });
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ host: `127.0.0.1:${gateway.port}`, url: '/?x=1', body });
+  });
+
+  it('routes a presigned URL by its X-Amz-Credential', async () => {
+    // Prepare
+    const credential = encodeURIComponent('test/20260101/us-east-1/s3/aws4_request');
+
+    // Act
+    const response = await fetch(
+      `${gateway.url}/bucket/key.txt?X-Amz-Credential=${credential}&X-Amz-Signature=00`,
+    );
+
+    // Assess
+    expect(await response.json()).toMatchObject({
+      url: `/bucket/key.txt?X-Amz-Credential=${credential}&X-Amz-Signature=00`,
+    });
+  });
+
+  it('hands an unsigned request to an in-process service by its X-Amz-Target', async () => {
+    // Prepare
+    const body = JSON.stringify({ logGroupNamePrefix: '/aws/lambda/' });
+
+    // Act
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'Logs_20140328.DescribeLogGroups',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body,
+    });
+
+    // Assess
+    expect(await response.json()).toEqual({ logGroups: [] });
+    expect(handled).toContainEqual({ service: 'logs', body });
+  });
+
+  it('answers a service it does not emulate with a JSON error naming the service', async () => {
+    // Prepare
+    const headers = {
+      'x-amz-target': 'Kinesis_20131202.ListStreams',
+      'content-type': 'application/x-amz-json-1.1',
+    };
+
+    // Act
+    const response = await fetch(gateway.url, { method: 'POST', headers, body: '{}' });
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-amzn-errortype')).toBe('UnknownServiceException');
+    expect(await response.json()).toEqual({
+      __type: 'UnknownServiceException',
+      message: "The local cloud does not emulate 'kinesis' yet",
+    });
+  });
+
+  it('answers a query-protocol request for an unknown service with an XML error', async () => {
+    // Prepare
+    const headers = {
+      authorization: signed('monitoring'),
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+
+    // Act
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers,
+      body: 'Action=ListMetrics&Version=2010-08-01',
+    });
+
+    // Assess
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).toContain('<Code>UnknownServiceException</Code>');
+    expect(text).toContain('<Message>The local cloud does not emulate &#39;monitoring&#39; yet</Message>');
+  });
+
+  it('tells an SDK client why a service it emulates is not running', async () => {
+    // Prepare
+    const client = new DynamoDBClient({
+      endpoint: gateway.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+
+    // Act
+    const listing = client.send(new ListTablesCommand({}));
+
+    // Assess
+    await expect(listing).rejects.toMatchObject({
+      name: 'ServiceUnavailable',
+      message: 'DynamoDB Local needs Java 17+ (java was not found on PATH).',
+    });
+    client.destroy();
+  });
+
+  it('reports its health and services as JSON', async () => {
+    // Prepare
+    const url = `${gateway.url}/_localcloud/health`;
+
+    // Act
+    const health = await (await fetch(url)).json();
+
+    // Assess
+    expect(health).toMatchObject({
+      status: 'ok',
+      services: {
+        logs: 'in-process',
+        dynamodb: 'unavailable: DynamoDB Local needs Java 17+ (java was not found on PATH).',
+      },
+    });
+  });
+
+  it('refuses a port in use with a sentence that says what to do', async () => {
+    // Prepare
+    const port = gateway.port;
+
+    // Act
+    const starting = startGateway({ port });
+
+    // Assess
+    await expect(starting).rejects.toThrow(
+      new LocalCloudError(`Port ${port} is in use: stop what holds it or pass --port N.`),
+    );
+  });
+});
+
+describe('clients against the endpoint of a local cloud', () => {
+  let cloud: LocalCloud;
+  let queueUrl: string;
+  let functionName: string;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    cloud = await startLocalCloud({ assembly: join(ASSEMBLIES, 'queue-only'), port: 0 });
+    queueUrl = cloud.stacks[0]?.outputs.QueueUrl ?? '';
+    functionName = cloud.stacks[0]?.outputs.FunctionName ?? '';
+    // What a user sets: the endpoint and dummy credentials, nothing in code.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: cloud.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const key of ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+    await cloud?.stop();
+  });
+
+  it('serves an SQS client configured only through AWS_ENDPOINT_URL', async () => {
+    // Prepare
+    const sqs = new SQSClient({});
+
+    // Act
+    const { QueueUrls } = await sqs.send(new ListQueuesCommand({}));
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'through the gateway' }));
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
+    );
+
+    // Assess
+    expect(QueueUrls).toContain(queueUrl);
+    expect(Messages?.map((message) => message.Body)).toEqual(['through the gateway']);
+    sqs.destroy();
+  });
+
+  it('serves a Lambda client configured only through AWS_ENDPOINT_URL', async () => {
+    // Prepare
+    const lambda = new LambdaClient({});
+
+    // Act
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify({ hello: 'sdk' }) }),
+    );
+
+    // Assess
+    expect(result.StatusCode).toBe(200);
+    expect(JSON.parse(Buffer.from(result.Payload ?? []).toString())).toMatchObject({
+      echo: { hello: 'sdk' },
+    });
+    lambda.destroy();
+  });
+
+  it('serves a raw, unsigned HTTP client that names the operation in X-Amz-Target', async () => {
+    // Prepare
+    const headers = { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': 'application/x-amz-json-1.0' };
+
+    // Act
+    const response = await fetch(cloud.endpoint, { method: 'POST', headers, body: '{}' });
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ QueueUrls: [queueUrl] });
+  });
+
+  it("serves a raw HTTP client calling Lambda's Invoke REST API", async () => {
+    // Prepare
+    const url = `${cloud.endpoint}/2015-03-31/functions/${functionName}/invocations`;
+
+    // Act
+    const response = await fetch(url, { method: 'POST', body: JSON.stringify({ hello: 'raw' }) });
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ echo: { hello: 'raw' } });
+  });
+});
