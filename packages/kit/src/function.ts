@@ -48,7 +48,8 @@ export class TriggerFunction extends NodejsFunction {
       timeout: Duration.seconds(10),
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel[logLevel],
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      // INFO keeps the platform START and REPORT records: duration, billed duration and memory per invoke.
+      systemLogLevelV2: lambda.SystemLogLevel.INFO,
       ...rest,
       logGroup,
       role,

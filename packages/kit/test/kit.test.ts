@@ -26,7 +26,7 @@ describe('TriggerFunction', () => {
       LoggingConfig: {
         LogFormat: 'JSON',
         ApplicationLogLevel: 'INFO',
-        SystemLogLevel: 'WARN',
+        SystemLogLevel: 'INFO',
         LogGroup: Match.anyValue(),
       },
       Environment: {

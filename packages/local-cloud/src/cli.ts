@@ -81,8 +81,17 @@ function sourceNames(cloud: LocalCloud): (group: string) => string {
     cloud.lambda.listFunctions().find((config) => config.logGroupName === group)?.name ?? group;
 }
 
-/** Runs `local-cloud` with `args`; resolves with the exit code once the cloud has stopped. */
-export async function main(args: readonly string[]): Promise<number> {
+export interface ServeOptions extends UpOptions {
+  /** More to print once the stacks are up (e.g. commands to try them), as lines. */
+  readonly describe?: (cloud: LocalCloud) => readonly string[];
+}
+
+/**
+ * Starts the local cloud, prints the endpoint, stacks and outputs, streams function logs until SIGINT or SIGTERM,
+ * then stops everything. Resolves with the exit code: 0 after a requested stop, 1 after an error (printed as one
+ * `error: …` line).
+ */
+export async function serve(options: ServeOptions): Promise<number> {
   let stopRequested: (() => void) | undefined;
   const stopSignal = new Promise<void>((resolve) => {
     stopRequested = resolve;
@@ -93,15 +102,10 @@ export async function main(args: readonly string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   let cloud: LocalCloud | undefined;
   try {
-    const command = parseCommandLine(args);
-    if (command.help) {
-      console.log(USAGE);
-      return 0;
-    }
     const starting = startLocalCloud({
-      assembly: command.assembly,
-      stacks: command.stacks,
-      ...(command.port === undefined ? {} : { port: command.port }),
+      assembly: options.assembly,
+      stacks: options.stacks,
+      ...(options.port === undefined ? {} : { port: options.port }),
       onProgress: (message) => console.log(`… ${message}`),
       onWarning: (message) => console.error(`warning: ${message}`),
     });
@@ -118,6 +122,8 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log('');
       console.log(formatStack(stack));
     }
+    const extra = options.describe?.(cloud) ?? [];
+    if (extra.length > 0) console.log(['', ...extra].join('\n'));
     const sourceOf = sourceNames(cloud);
     cloud.logStore.on('events', (group, _stream, events) => {
       for (const event of events) console.log(formatLogEvent(sourceOf(group), event));
@@ -137,6 +143,22 @@ export async function main(args: readonly string[]): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/** Runs `local-cloud` with `args`; resolves with the exit code once the cloud has stopped. */
+export async function main(args: readonly string[]): Promise<number> {
+  let command: ReturnType<typeof parseCommandLine>;
+  try {
+    command = parseCommandLine(args);
+  } catch (error) {
+    console.error(`error: ${messageOf(error)}`);
+    return 1;
+  }
+  if (command.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  return serve(command);
 }
 
 function isEntryPoint(): boolean {

@@ -3,8 +3,10 @@
  */
 export type { CfnTemplate, CloudAssembly, StackArtifact } from './assembly.ts';
 export { readAssembly, selectStacks } from './assembly.ts';
+export { parseCommandLine, type ServeOptions, serve, type UpOptions } from './cli.ts';
 export type { LocalCloud, LocalCloudOptions, LocalLogEvent } from './cloud.ts';
 export { startLocalCloud } from './cloud.ts';
+export { startFauxqs } from './emulators/fauxqs.ts';
 export { LocalCloudError } from './errors.ts';
 export { DEFAULT_PORT, HEALTH_PATH } from './gateway.ts';
 export { formatEndpoint, formatLogEvent, formatStack } from './report.ts';

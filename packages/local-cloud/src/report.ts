@@ -1,6 +1,7 @@
 /**
  * Plain-text reports of a running local cloud: what the CLI prints, and what the playground reuses.
  */
+import { type InvokeStatus, reportLine, startLine } from './lambda/platform-logs.ts';
 import type { DeployedResource, DeployedStack, LogEvent } from './types.ts';
 
 const STATUS_WORDS: Readonly<Record<DeployedResource['status'], string>> = {
@@ -74,7 +75,68 @@ function clock(timestamp: number): string {
   return new Date(timestamp).toISOString().slice(11, 23);
 }
 
-/** One log event as `HH:MM:SS.mmm <source> <message>`; `source` is the function (or log group) it came from. */
+/**
+ * One log event as `HH:MM:SS.mmm <source> <message>`; `source` is the function (or log group) it came from.
+ * JSON lines are shown the way a person reads them: platform records as Lambda's text lines (START, REPORT),
+ * Powertools and other structured logs as `LEVEL message {other keys}`, metrics as `METRICS name=value`.
+ * The log store keeps every line exactly as the function wrote it.
+ */
 export function formatLogEvent(source: string, event: LogEvent): string {
-  return `${clock(event.timestamp)} ${source} ${event.message.replace(/\n+$/, '')}`;
+  return `${clock(event.timestamp)} ${source} ${readable(event.message.replace(/\n+$/, ''))}`;
+}
+
+/** Keys every Powertools log line carries: noise in a terminal. */
+const CONTEXT_KEYS = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'sampling_rate',
+  'xray_trace_id',
+  'requestId',
+]);
+
+function readable(message: string): string {
+  if (!message.startsWith('{')) return message;
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(message) as Record<string, unknown>;
+  } catch {
+    return message;
+  }
+  const record = json.record as Record<string, unknown> | undefined;
+  if (json.type === 'platform.initStart')
+    return `INIT_START Runtime Version: ${String(record?.runtimeVersion)}`;
+  if (json.type === 'platform.start' && record) {
+    return startLine('Text', String(record.requestId), String(record.version), 0);
+  }
+  if (json.type === 'platform.report' && record) {
+    const metrics = record.metrics as Parameters<typeof reportLine>[2];
+    return reportLine(
+      'Text',
+      String(record.requestId),
+      metrics,
+      record.status as InvokeStatus,
+      String(record.errorType),
+      0,
+    );
+  }
+  const aws = json._aws as { CloudWatchMetrics?: { Metrics: { Name: string }[] }[] } | undefined;
+  if (aws?.CloudWatchMetrics) {
+    const names = aws.CloudWatchMetrics.flatMap((directive) =>
+      directive.Metrics.map((metric) => metric.Name),
+    );
+    return `METRICS ${names.map((name) => `${name}=${JSON.stringify(json[name])}`).join(' ')}`;
+  }
+  if (typeof json.level === 'string' && 'message' in json) {
+    const extra = Object.fromEntries(Object.entries(json).filter(([key]) => !CONTEXT_KEYS.has(key)));
+    const rest = Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
+    return `${json.level.padEnd(5)} ${typeof json.message === 'string' ? json.message : JSON.stringify(json.message)}${rest}`;
+  }
+  return message;
 }

@@ -162,7 +162,12 @@ export class ExecutionEnvironment {
     const { config, aws, logs } = this.#options;
     const environment = this.#environmentVariables(port);
     logs.createLogGroup(config.logGroupName);
-    this.#log(initStartLine(config.logFormat, aws.region, config.name, this.version, Date.now()), Date.now());
+    if (this.#systemLogsEnabled()) {
+      this.#log(
+        initStartLine(config.logFormat, aws.region, config.name, this.version, Date.now()),
+        Date.now(),
+      );
+    }
     this.#spawnedAt = performance.now();
     const child = spawn(
       process.execPath,
@@ -280,7 +285,9 @@ export class ExecutionEnvironment {
     if (active.timer) clearTimeout(active.timer);
     active.timer = setTimeout(() => void this.#timeOut(active), timeoutMs);
     active.dispatchedAt = performance.now();
-    this.#log(startLine(this.config.logFormat, invocation.requestId, this.version, Date.now()), Date.now());
+    if (this.#systemLogsEnabled()) {
+      this.#log(startLine(this.config.logFormat, invocation.requestId, this.version, Date.now()), Date.now());
+    }
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(invocation.payload),
@@ -490,7 +497,7 @@ export class ExecutionEnvironment {
   }
 
   #systemLogsEnabled(): boolean {
-    // JSON-format system logs at WARN or above leave out the INFO-level platform.start / platform.report records.
+    // JSON-format system logs at WARN or above leave out the INFO-level platform records (initStart, start, report).
     const level = this.config.systemLogLevel?.toUpperCase();
     return !(this.config.logFormat === 'JSON' && (level === 'WARN' || level === 'ERROR'));
   }
