@@ -110,7 +110,9 @@ async function queueDepth(client: SQSClient, queueUrl: string): Promise<number> 
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+  return (
+    Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+  );
 }
 
 const percentile = (values: number[], p: number) => {
@@ -140,7 +142,10 @@ async function pipeline() {
       await client.send(new SendMessageCommand({ QueueUrl, MessageBody: `{"sample":${i}}` }));
       while (cloud.invocations.length === before) await new Promise((resolve) => setTimeout(resolve, 1));
       const record = cloud.invocations.at(-1) as InvocationRecord;
-      const sent = Number((record.event as { Records: { attributes: { SentTimestamp: string } }[] }).Records[0]?.attributes.SentTimestamp);
+      const sent = Number(
+        (record.event as { Records: { attributes: { SentTimestamp: string } }[] }).Records[0]?.attributes
+          .SentTimestamp,
+      );
       latencies.push(record.startedAt - sent);
     }
 
@@ -148,7 +153,8 @@ async function pipeline() {
     const seen = messagesIn(cloud.invocations);
     const started = performance.now();
     await sendAll(client, QueueUrl, MESSAGES);
-    while (messagesIn(cloud.invocations) - seen < MESSAGES) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (messagesIn(cloud.invocations) - seen < MESSAGES)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     // Done when the mapping has also deleted every message, as the raw consumers did.
     while ((await queueDepth(client, QueueUrl)) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const throughput = MESSAGES / ((performance.now() - started) / 1000);
@@ -184,7 +190,9 @@ try {
   console.log(
     `  send → handler latency, window 0 p50 ${ms(percentile(result.latencies, 50))}  p99 ${ms(percentile(result.latencies, 99))}  (target p50 ≤ 50 ms; ${LATENCY_SAMPLES} samples)`,
   );
-  console.log(`  cold start                       ${ms(result.coldMs)} to first response (Init Duration ${ms(result.initMs)})`);
+  console.log(
+    `  cold start                       ${ms(result.coldMs)} to first response (Init Duration ${ms(result.initMs)})`,
+  );
   console.log(`  start to ready, whole app        ${ms(ready)} excluding synth (target ≤ 10 s)`);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -1,62 +1,63 @@
 /**
  * `pnpm start`: synthesizes the shared CDK app offline (the same templates and bundles `cdk deploy` ships), then
- * runs it in the local cloud with a ready-to-paste command list per integration, until Ctrl-C.
+ * runs it in the local cloud with ready-to-paste commands per integration, until Ctrl-C.
  *
- *   pnpm start                    every integration
- *   pnpm start -- --stack sqs     one (repeat --stack for more)
- *   pnpm start -- --port 4567     another endpoint port
+ *   pnpm start                          every integration
+ *   pnpm start -- --stack sqs           one (repeat --stack for more)
+ *   pnpm start -- --port 4567           another endpoint port
+ *   pnpm start -- --assembly DIR        run an assembly synthesized elsewhere, without synthesizing
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { integrationOfStack } from '@triggers/infra';
-import { type LocalCloud, parseCommandLine, serve } from '@triggers/local-cloud';
+import { parseCommandLine, serve } from '@triggers/local-cloud';
+import { tryIt } from './try-it.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const assembly = fileURLToPath(new URL('../../../infra/cdk.out', import.meta.url));
+const infraAssembly = fileURLToPath(new URL('../../../infra/cdk.out', import.meta.url));
 
-const USAGE = `Usage: pnpm start [-- --stack NAME ...] [--port N]
+const USAGE = `Usage: pnpm start [-- --stack NAME ...] [--port N] [--assembly DIR]
 
-Synthesizes infra/ and runs every stack (or the ones named: sqs or Triggers-Sqs) in the local cloud.`;
-
-/** The commands to try each deployed integration, pointed at the local endpoint. */
-function tryIt(cloud: LocalCloud): string[] {
-  const aws = `aws --endpoint-url ${cloud.endpoint}`;
-  return cloud.stacks.flatMap((stack) => {
-    const integration = integrationOfStack(stack.stackName);
-    if (!integration) return [];
-    const commands = integration.tryIt(stack.outputs).map((line) => line.replace(/^aws /, `${aws} `));
-    return [`Try ${stack.stackName} (AWS CLI; credentials and region from the export above):`, ...commands.map((c) => `  ${c}`)];
-  });
-}
+Synthesizes infra/ and runs every stack (or the ones named: sqs or Triggers-Sqs) in the local cloud.
+  --stack NAME    a stack to run, by short name or id; repeat for more (default: all)
+  --port N        the endpoint's port (default: 4566; 0 picks a free one)
+  --assembly DIR  run this cloud assembly instead of synthesizing infra/`;
 
 function synth(): boolean {
   console.log('… Synthesizing infra (cdk synth, offline; cached by turbo when nothing changed)');
   const turbo = spawnSync(
     'pnpm',
     ['exec', 'turbo', 'run', 'synth', '--filter=@triggers/infra', '--output-logs=errors-only'],
-    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+    },
   );
   if (turbo.error || turbo.status !== 0) {
-    console.error(`error: cdk synth failed${turbo.error ? ` (${turbo.error.message})` : ''}: see the messages above.`);
+    const reason = turbo.error ? ` (${turbo.error.message})` : '';
+    console.error(`error: cdk synth failed${reason}: see the messages above.`);
     return false;
   }
   return true;
 }
 
 async function main(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+  // pnpm passes a literal `--` through.
+  const given = args.filter((arg) => arg !== '--');
+  if (given.includes('--help') || given.includes('-h')) {
     console.log(USAGE);
     return 0;
   }
+  const ownAssembly = given.some((arg) => arg === '--assembly' || arg.startsWith('--assembly='));
   let options: ReturnType<typeof parseCommandLine>;
   try {
-    // pnpm passes a literal `--` through; local-cloud's parser knows the rest (`--stack`, `--port`).
-    options = parseCommandLine(['up', '--assembly', assembly, ...args.filter((arg) => arg !== '--')]);
+    options = parseCommandLine(['up', ...(ownAssembly ? [] : ['--assembly', infraAssembly]), ...given]);
   } catch (error) {
-    console.error(`error: ${(error as Error).message}\n\n${USAGE}`);
+    console.error(`error: ${(error as Error).message.replace('local-cloud --help', 'pnpm start -- --help')}`);
     return 2;
   }
-  if (options.help || !synth()) return options.help ? 0 : 1;
+  if (options.help) return 0;
+  if (!ownAssembly && !synth()) return 1;
   return serve({ ...options, describe: tryIt });
 }
 

@@ -1,0 +1,149 @@
+/**
+ * `pnpm start` as a learner runs it: the whole app comes up in the local cloud, the printed AWS CLI command
+ * really processes an order, and Ctrl-C stops everything.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createApp } from '@triggers/infra';
+import type { DeployedStack } from '@triggers/local-cloud';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tryIt } from '../src/try-it.ts';
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const AWS_CLI = '/usr/bin/aws'; // AWS CLI v2 from Debian's packages, where installed
+const credentials = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+
+/** A running `pnpm start` whose output is collected as it comes. */
+function start(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitFor = async (pattern: RegExp, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return pattern.exec(output);
+  };
+  return { child, exited, waitFor, output: () => output };
+}
+
+describe('pnpm start', () => {
+  let assembly: string;
+  let running: ReturnType<typeof start> | undefined;
+
+  beforeAll(() => {
+    assembly = mkdtempSync(join(tmpdir(), 'playground-'));
+    createApp({ outdir: assembly, context: { 'aws:cdk:enable-asset-metadata': true } }).synth();
+  });
+
+  afterAll(async () => {
+    if (running && running.child.exitCode === null) {
+      running.child.kill('SIGINT');
+      await running.exited;
+    }
+    rmSync(assembly, { recursive: true, force: true });
+  });
+
+  it('runs the app, and the printed AWS CLI command for SQS stores an order', async () => {
+    // Prepare
+    running = start(['--', '--assembly', assembly, '--port', '0']);
+    const ready = await running.waitFor(/Ready\. Function logs follow/);
+    expect(ready, running.output()).not.toBeNull();
+    const command = /^\s+(aws --endpoint-url \S+ sqs send-message .+)$/m.exec(running.output())?.[1] ?? '';
+
+    // Act: run the printed command with the AWS CLI v2 where it exists, else send the same message with the SDK
+    if (existsSync(AWS_CLI)) {
+      await promisify(execFile)('bash', ['-c', command.replace(/^aws /, `${AWS_CLI} `)], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...credentials },
+      });
+    } else {
+      const [, endpoint = '', queueUrl = '', body = ''] =
+        /--endpoint-url (\S+) sqs send-message --queue-url (\S+) --message-body '(.+)'$/.exec(command) ?? [];
+      const sqs = new SQSClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      sqs.destroy();
+    }
+
+    // Assess: the worker's own log line, streamed to the terminal, followed by its REPORT line
+    expect(
+      await running.waitFor(/INFO\s+Order accepted \{"messageId":"[^"]+","orderId":"o-1001","total":25\}/),
+    ).not.toBeNull();
+    expect(
+      await running.waitFor(/REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms/),
+    ).not.toBeNull();
+  });
+
+  it('stops every process it started on Ctrl-C and exits 0', async () => {
+    // Prepare
+    const child = running?.child as ChildProcess;
+    const endpoint = /^Endpoint: (\S+)$/m.exec(running?.output() ?? '')?.[1];
+
+    // Act
+    child.kill('SIGINT');
+    const code = await running?.exited;
+
+    // Assess
+    expect(code).toBe(0);
+    expect(running?.output()).toMatch(/Stopping…/);
+    await expect(fetch(`${endpoint}/_localcloud/health`)).rejects.toThrow();
+  });
+
+  it.each([
+    [['--port', 'many'], /^error: --port needs a number from 0 to 65535, not 'many'\.$/m],
+    [['--colour'], /^error: Unknown option '--colour'.*pnpm start -- --help/m],
+  ])('explains bad arguments %j in one line and exits 2', async (args, message) => {
+    // Act
+    const run = start(args);
+    const code = await run.exited;
+
+    // Assess
+    expect(code).toBe(2);
+    expect(run.output()).toMatch(message);
+    expect(run.output()).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('tryIt', () => {
+  it('points every printed AWS CLI command at the local endpoint, with the stack outputs filled in', () => {
+    // Prepare
+    const stacks: DeployedStack[] = [
+      {
+        stackName: 'Triggers-Sqs',
+        resources: [],
+        outputs: {
+          QueueUrl: 'http://127.0.0.1:4566/000000000000/q',
+          DeadLetterQueueUrl: 'http://127.0.0.1:4566/000000000000/dlq',
+          TableName: 't',
+        },
+      },
+      { stackName: 'Someone-Else', resources: [], outputs: {} },
+    ];
+
+    // Act
+    const lines = tryIt({ endpoint: 'http://127.0.0.1:4566', stacks });
+
+    // Assess
+    const commands = lines.filter((line) => line.trim().startsWith('aws'));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const command of commands)
+      expect(command).toMatch(/^\s+aws --endpoint-url http:\/\/127\.0\.0\.1:4566 /);
+    expect(lines.join('\n')).toContain('sqs send-message --queue-url http://127.0.0.1:4566/000000000000/q');
+    expect(lines.join('\n')).not.toContain('Someone-Else');
+  });
+});
