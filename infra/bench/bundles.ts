@@ -4,7 +4,15 @@
  * runtime. Figures, not assertions: cold-start budgets are tracked here, the byte budget is a test.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +35,10 @@ function importTime(file: string): number {
 }
 
 const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true } });
-const stacks = Object.entries(integrations).map(([name, { stackId, create }]) => ({ name, stack: create(app, stackId) }));
+const stacks = Object.entries(integrations).map(([name, { stackId, create }]) => ({
+  name,
+  stack: create(app, stackId),
+}));
 const assembly = app.synth();
 const work = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
 const emptyModule = join(work, 'empty.mjs');
@@ -39,7 +50,9 @@ for (const { name, stack } of stacks) {
   const template = assembly.getStackByName(stack.stackName).template;
   // The integration's own node_modules hold the SDK clients the runtime would provide.
   const packageDir = dirname(dirname(fileURLToPath(import.meta.resolve(`@triggers/${name}`))));
-  for (const [logicalId, resource] of Object.entries<Record<string, any>>(template.Resources)) {
+  for (const [logicalId, resource] of Object.entries<{ Type: string; Metadata: Record<string, string> }>(
+    template.Resources,
+  )) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const bundle = join(assembly.directory, resource.Metadata['aws:asset:path'], 'index.mjs');
     const dir = mkdtempSync(join(work, `${logicalId}-`));
@@ -64,6 +77,8 @@ rmSync(work, { recursive: true, force: true });
 const header = ['function', 'bundle', 'import', 'vs empty', 'of which SDK', 'our code'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
-console.log(`Bundles (median of ${RUNS} fresh Node ${process.version} processes; empty module: ${empty.toFixed(1)} ms)`);
+console.log(
+  `Bundles (median of ${RUNS} fresh Node ${process.version} processes; empty module: ${empty.toFixed(1)} ms)`,
+);
 console.log(line(header));
 for (const row of rows) console.log(line(row));

@@ -14,11 +14,17 @@ export class SqsStack extends Stack {
   constructor(scope: Construct, id: string, props: SqsStackProps = {}) {
     super(scope, id, { description: 'Lambda Triggers: SQS order worker', ...props });
     // A learning stack: `pnpm run destroy sqs` leaves nothing behind. Keep RETAIN for real orders.
-    this.integration = new SqsIntegration(this, 'Orders', { removalPolicy: RemovalPolicy.DESTROY, ...props.integration });
+    this.integration = new SqsIntegration(this, 'Orders', {
+      removalPolicy: RemovalPolicy.DESTROY,
+      ...props.integration,
+    });
     const { queue, deadLetterQueue, table, worker } = this.integration;
     new CfnOutput(this, 'QueueUrl', { value: queue.queueUrl, description: 'Send orders here' });
     if (deadLetterQueue) {
-      new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl, description: 'Failed orders' });
+      new CfnOutput(this, 'DeadLetterQueueUrl', {
+        value: deadLetterQueue.queueUrl,
+        description: 'Failed orders',
+      });
     }
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'Accepted orders' });
     new CfnOutput(this, 'FunctionName', { value: worker.functionName, description: 'The worker' });

@@ -37,7 +37,11 @@ describe('SqsStack in the local cloud', () => {
     app.synth();
     cloud = await startLocalCloud({ assembly: assemblyDir, port: 0 });
     outputs = cloud.stacks[0]?.outputs ?? {};
-    const client = { endpoint: cloud.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+    const client = {
+      endpoint: cloud.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    };
     sqs = new SQSClient(client);
     dynamodb = new DynamoDBClient(client);
   }, 120_000);
@@ -63,7 +67,9 @@ describe('SqsStack in the local cloud', () => {
       ...Array.from({ length: 25 }, (_, n) => `not json ${n}`),
       ...Array.from({ length: 25 }, (_, n) => JSON.stringify({ ...order(2000 + n), items: [] })),
     ];
-    const poison = new Set(bodies.filter((body) => body.startsWith('not json') || body.includes('"items":[]')));
+    const poison = new Set(
+      bodies.filter((body) => body.startsWith('not json') || body.includes('"items":[]')),
+    );
 
     // Act
     for (let start = 0; start < bodies.length; start += 10) {
@@ -84,7 +90,9 @@ describe('SqsStack in the local cloud', () => {
     const stored = await scanOrderIds();
     expect(stored).toHaveLength(900);
     expect(new Set(stored)).toEqual(new Set(Array.from({ length: 900 }, (_, n) => `o-${n}`)));
-    const accepted = cloud.logs(outputs.FunctionName).filter((event) => event.message.includes('"Order accepted"'));
+    const accepted = cloud
+      .logs(outputs.FunctionName)
+      .filter((event) => event.message.includes('"Order accepted"'));
     expect(accepted).toHaveLength(900);
     const deadLettered = await drain(outputs.DeadLetterQueueUrl);
     expect(new Set(deadLettered.map((message) => message.Body))).toEqual(poison);
@@ -112,7 +120,10 @@ describe('SqsStack in the local cloud', () => {
         AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
       }),
     );
-    return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+    return (
+      Number(Attributes.ApproximateNumberOfMessages) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+    );
   }
 
   async function scanOrderIds(): Promise<string[]> {
