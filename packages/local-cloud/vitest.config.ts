@@ -1,0 +1,4 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests start emulators, child processes and servers; turbo runs packages side by side on 2 cores.
+export default defineConfig({ test: { testTimeout: 60_000, hookTimeout: 60_000 } });
