@@ -15,6 +15,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { LocalCloudError, messageOf } from './errors.ts';
+import { answerSqsQuery, isSqsQueryRequest } from './sqs-query.ts';
 import type { ApiHandler } from './types.ts';
 
 export type Backend =
@@ -260,7 +261,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       // 400, not 503: SDKs retry every 5xx (the AWS CLI up to ten times) before showing the reason.
       sendAwsError(request, response, 400, 'ServiceUnavailable', backend.unavailable, service);
     } else if ('url' in backend) {
-      proxy(request, response, backend.url, agent, service);
+      // fauxqs speaks only SQS's JSON protocol: query-protocol clients (CLI v1, CLI v2 < 2.13) get translated.
+      if (service === 'sqs' && isSqsQueryRequest(request))
+        void answerSqsQuery(request, response, backend.url, agent);
+      else proxy(request, response, backend.url, agent, service);
     } else {
       void handleInProcess(request, response, backend.handler, service);
     }
