@@ -26,7 +26,7 @@ export const integrations = {
       `# send an order; the worker stores it in ${outputs.TableName}`,
       `aws sqs send-message --queue-url ${outputs.QueueUrl} --message-body '${sampleOrder}'`,
       `aws dynamodb get-item --table-name ${outputs.TableName} --key '{"orderId":{"S":"o-1001"}}'`,
-      '# a poison message: rejected 3 times, then moved to the dead-letter queue',
+      '# a poison message: rejected 5 times (once per visibility timeout, 60 s), then moved to the dead-letter queue',
       `aws sqs send-message --queue-url ${outputs.QueueUrl} --message-body 'not an order'`,
       `aws sqs receive-message --queue-url ${outputs.DeadLetterQueueUrl} --wait-time-seconds 20`,
     ],

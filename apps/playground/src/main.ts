@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine, serve } from '@triggers/local-cloud';
+import { parseCommandLine, serve, type UpOptions } from '@triggers/local-cloud';
 import { tryIt } from './try-it.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -24,16 +24,19 @@ Synthesizes infra/ and runs every stack (or the ones named: sqs or Triggers-Sqs)
 
 function synth(): boolean {
   console.log('… Synthesizing infra (cdk synth, offline; cached by turbo when nothing changed)');
+  // Turbo prints a failing task's output on its stdout: keep it, and show it only when synth fails.
   const turbo = spawnSync(
     'pnpm',
     ['exec', 'turbo', 'run', 'synth', '--filter=@triggers/infra', '--output-logs=errors-only'],
     {
       cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
       env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
     },
   );
   if (turbo.error || turbo.status !== 0) {
+    if (turbo.stdout) console.error(turbo.stdout.trimEnd());
     const reason = turbo.error ? ` (${turbo.error.message})` : '';
     console.error(`error: cdk synth failed${reason}: see the messages above.`);
     return false;
@@ -49,14 +52,15 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const ownAssembly = given.some((arg) => arg === '--assembly' || arg.startsWith('--assembly='));
-  let options: ReturnType<typeof parseCommandLine>;
+  let options: UpOptions;
   try {
-    options = parseCommandLine(['up', ...(ownAssembly ? [] : ['--assembly', infraAssembly]), ...given]);
+    const parsed = parseCommandLine(['up', ...(ownAssembly ? [] : ['--assembly', infraAssembly]), ...given]);
+    if (parsed.help) return 0; // --help was answered above
+    options = parsed;
   } catch (error) {
     console.error(`error: ${(error as Error).message.replace('local-cloud --help', 'pnpm start -- --help')}`);
     return 2;
   }
-  if (options.help) return 0;
   if (!ownAssembly && !synth()) return 1;
   return serve({ ...options, describe: tryIt });
 }

@@ -20,6 +20,8 @@ export function arn(service: string, resource: string, location: Location = {}):
 
 export const md5 = (data: string | Uint8Array): string => createHash('md5').update(data).digest('hex');
 
+export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
 export const newId = (): string => randomUUID();
 
 /** An opaque token shaped like the ones AWS hands out (receipt handles, sequence numbers' cousins). */

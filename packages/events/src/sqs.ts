@@ -1,5 +1,5 @@
 import type { SQSEvent, SQSMessageAttribute, SQSRecord } from 'aws-lambda';
-import { arn, type Location, md5, newId, opaqueToken, resolveLocation } from './aws.ts';
+import { arn, type Location, md5, newId, opaqueToken, resolveLocation, sha256 } from './aws.ts';
 
 /** The queue a record comes from. A name ending in `.fifo` makes FIFO records (group id, sequence number). */
 export interface SqsQueue extends Location {
@@ -47,7 +47,8 @@ export function sqsRecord(input: SqsRecordInput | string | object, queue: SqsQue
       ...(isFifo && {
         SequenceNumber: String(BigInt(sentAt.getTime()) * 1_000_000n),
         MessageGroupId: record.messageGroupId ?? 'default',
-        MessageDeduplicationId: md5(body),
+        // What content-based deduplication uses: the body's SHA-256.
+        MessageDeduplicationId: sha256(body),
       }),
     },
     messageAttributes,
@@ -69,9 +70,24 @@ export function sqsEvent(
   return { Records: records.map((record) => sqsRecord(record, queue)) };
 }
 
+const RECORD_INPUT_KEYS = new Set([
+  'body',
+  'messageId',
+  'messageAttributes',
+  'receiveCount',
+  'sentAt',
+  'messageGroupId',
+]);
+
+/**
+ * A string or object is a body; an object with `body` and only SqsRecordInput keys is a record description.
+ * (To send an object that itself has such a shape, wrap it: `{ body: theObject }`.)
+ */
 function normalise(input: SqsRecordInput | string | object): SqsRecordInput {
   if (typeof input === 'string') return { body: input };
-  if ('body' in input) return input as SqsRecordInput;
+  const keys = Object.keys(input);
+  if (keys.includes('body') && keys.every((key) => RECORD_INPUT_KEYS.has(key)))
+    return input as SqsRecordInput;
   return { body: input };
 }
 

@@ -59,7 +59,8 @@ describe('sqsEvent', () => {
       MessageGroupId: 'customer-7',
       SequenceNumber: expect.stringMatching(/^\d+$/),
     });
-    expect(fifo.attributes.MessageDeduplicationId).toBeDefined();
+    // content-based deduplication: the SHA-256 of the body
+    expect(fifo.attributes.MessageDeduplicationId).toBe('2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881');
     expect(standard.attributes.MessageGroupId).toBeUndefined();
   });
 
@@ -76,8 +77,16 @@ describe('sqsEvent', () => {
     });
     expect(record.messageAttributes.b?.dataType).toBe('Number');
     expect(record.messageAttributes.c).toMatchObject({ binaryValue: 'AQI=', dataType: 'Binary' });
-    // The digest SQS itself returned for these attributes (checked against the fauxqs emulator).
+    // The digest an SQS implementation (the fauxqs emulator) returned for these attributes.
     expect(record.md5OfMessageAttributes).toBe('5d9bf114d8777157fbacf4cfd98abfed');
+  });
+
+  it('sends an object with a body field of its own as the body, not as options', () => {
+    // Act
+    const record = sqsRecord({ body: 'note', author: 'ann' });
+
+    // Assess
+    expect(record.body).toBe('{"body":"note","author":"ann"}');
   });
 
   it('records how many times a message was received', () => {

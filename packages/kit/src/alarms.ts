@@ -25,7 +25,8 @@ export class TriggerAlarms extends Construct {
   }
 
   /** Errors ≥ 1, throttles ≥ 1, and p99 duration above 80 % of the timeout (a function about to time out). */
-  watchFunction(fn: lambda.Function, timeout: Duration): this {
+  watchFunction(fn: lambda.Function): this {
+    const timeout = fn.timeout ?? Duration.seconds(3); // Lambda's default
     this.add(
       'Errors',
       fn.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),

@@ -40,6 +40,12 @@ export class TriggerFunction extends NodejsFunction {
       description: `Execution role of ${serviceName}`,
     });
     logGroup.grantWrite(role);
+    if (rest.vpc) {
+      // A function in a VPC needs to manage its network interfaces; CDK adds this only to roles it creates.
+      role.addManagedPolicy(
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+      );
+    }
 
     super(scope, id, {
       runtime: lambda.Runtime.NODEJS_24_X,

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,31 @@ describe('TriggerFunction', () => {
     });
   });
 
+  it('lets a function in a VPC manage its network interfaces', () => {
+    // Prepare
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0 });
+
+    // Act
+    new TriggerFunction(stack, 'Fn', { entry, serviceName: 'demo', vpc });
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+            ],
+          ],
+        },
+      ],
+    });
+  });
+
   it('lets a caller override defaults such as timeout, memory and log level', () => {
     // Prepare
     const stack = newStack();
@@ -101,7 +127,7 @@ describe('TriggerAlarms', () => {
 
     // Act
     const { alarms } = new TriggerAlarms(stack, 'Alarms', { topic })
-      .watchFunction(fn, Duration.seconds(10))
+      .watchFunction(fn)
       .watchQueue(queue, { maxAge: Duration.minutes(5), maxDepth: 1000 })
       .watchDeadLetterQueue(dlq);
     const template = Template.fromStack(stack);

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LocalCloudError, messageOf } from './errors.ts';
+import { isRecord } from './shared.ts';
 
 export interface CfnResource {
   readonly Type: string;
@@ -91,10 +92,6 @@ function readJson(file: string, what: string): unknown {
       `${what[0]?.toUpperCase()}${what.slice(1)} (${file}) is not valid JSON (${messageOf(error)}): run \`cdk synth\` again.`,
     );
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Reads the assembly in `directory`; throws a LocalCloudError naming the file when something is missing or broken. */

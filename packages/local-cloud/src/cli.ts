@@ -4,6 +4,7 @@
  * outputs, then streams function logs until Ctrl-C (SIGINT) or SIGTERM, and stops everything it started.
  */
 import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
@@ -55,7 +56,8 @@ export function parseCommandLine(args: readonly string[]): { help: true } | ({ h
   }
   return {
     help: false,
-    assembly: values.assembly ?? 'cdk.out',
+    // Relative to where the user typed the command: pnpm runs scripts in the package folder, INIT_CWD is theirs.
+    assembly: resolve(process.env.INIT_CWD ?? process.cwd(), values.assembly ?? 'cdk.out'),
     stacks,
     ...(port === undefined ? {} : { port }),
   };
@@ -152,7 +154,7 @@ export async function main(args: readonly string[]): Promise<number> {
     command = parseCommandLine(args);
   } catch (error) {
     console.error(`error: ${messageOf(error)}`);
-    return 1;
+    return 2; // a usage error, as `pnpm start` and most CLIs exit
   }
   if (command.help) {
     console.log(USAGE);

@@ -15,7 +15,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { LocalCloudError, messageOf } from './errors.ts';
-import { answerSqsQuery, isSqsQueryRequest } from './sqs-query.ts';
+import { readBody } from './shared.ts';
+import { answerSqsQuery, escapeXml, isSqsQueryRequest } from './sqs-query.ts';
 import type { ApiHandler } from './types.ts';
 
 export type Backend =
@@ -82,10 +83,6 @@ export function serviceOf(request: IncomingMessage): string | undefined {
   // The Lambda REST API, unsigned (e.g. a raw HTTP client invoking a function).
   if (/^\/\d{4}-\d{2}-\d{2}\/functions(\/|\?|$)/.test(request.url ?? '')) return 'lambda';
   return undefined;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 /** An error shaped the way the request's protocol expects: query XML, REST-XML, or JSON with x-amzn-ErrorType. */
@@ -164,22 +161,21 @@ function proxy(
   request.pipe(upstream);
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 async function handleInProcess(
   request: IncomingMessage,
   response: ServerResponse,
   handler: ApiHandler,
   service: string,
 ): Promise<void> {
-  const body = await readBody(request);
   try {
+    // Inside the try: a client that hangs up mid-body must not take the whole local cloud down.
+    const body = await readBody(request);
     await handler.handle(request, response, body);
   } catch (error) {
+    if (request.destroyed && !request.complete) {
+      response.destroy();
+      return;
+    }
     if (!response.headersSent) {
       sendAwsError(
         request,

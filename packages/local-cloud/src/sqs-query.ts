@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { messageOf } from './errors.ts';
+import { isRecord, readBody } from './shared.ts';
 
 export const SQS_XML_NAMESPACE = 'http://queue.amazonaws.com/doc/2012-11-05/';
 
@@ -254,10 +255,6 @@ export interface QueryAnswer {
   readonly requestId: string;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const join = (path: string, name: string): string => (path ? `${path}.${name}` : name);
 
 /** The entry numbers N that appear as `<path>.N…` among the parameters, in order. */
@@ -379,14 +376,14 @@ function toXml(value: unknown, shape: Shape, name: string): string {
     return Array.isArray(value) ? value.map((item) => toXml(item, shape.of, shape.list)).join('') : '';
   }
   if ('map' in shape) {
-    if (!isObject(value)) return '';
+    if (!isRecord(value)) return '';
     return Object.entries(value)
       .map(([key, entry]) =>
         element(shape.map, element(shape.key, escapeXml(key)) + toXml(entry, shape.value, 'Value')),
       )
       .join('');
   }
-  return isObject(value) ? element(name, membersToXml(value, shape)) : '';
+  return isRecord(value) ? element(name, membersToXml(value, shape)) : '';
 }
 
 function membersToXml(value: Record<string, unknown>, shape: StructureShape): string {
@@ -423,7 +420,7 @@ export function jsonToQueryXml(
   headers: Headers = {},
 ): QueryAnswer {
   const requestId = header(headers, 'x-amzn-requestid') ?? randomUUID();
-  const answer = isObject(json) ? json : {};
+  const answer = isRecord(json) ? json : {};
   if (status >= 300) {
     // `AWS.SimpleQueueService.NonExistentQueue;Sender`: the query code and fault, when they differ from JSON's.
     const [queryCode, fault] = (header(headers, 'x-amzn-query-error') ?? '').split(';');
@@ -461,12 +458,6 @@ function sendError(response: ServerResponse, status: number, code: string, messa
   sendXml(response, { status, requestId, body: queryErrorXml(code, message, type, requestId) });
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
 /** Sends the JSON request to fauxqs, keeping the Host header so the queue URLs it builds point at the gateway. */
 function callEmulator(
   emulatorUrl: string,
@@ -485,7 +476,7 @@ function callEmulator(
   return new Promise((resolve, reject) => {
     const upstream = httpRequest(new URL('/', emulatorUrl), { method: 'POST', headers, agent });
     upstream.on('response', (answer) => {
-      readAll(answer).then(
+      readBody(answer).then(
         (body) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body }),
         reject,
       );
@@ -505,7 +496,7 @@ export async function answerSqsQuery(
   try {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const params = new URLSearchParams(url.search);
-    for (const [key, value] of new URLSearchParams((await readAll(request)).toString('utf8'))) {
+    for (const [key, value] of new URLSearchParams((await readBody(request)).toString('utf8'))) {
       params.append(key, value);
     }
     // `POST /000000000000/my-queue`: the path names the queue, as it does on SQS's own endpoints.

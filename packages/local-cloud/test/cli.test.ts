@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,12 +67,18 @@ afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
+/** Where the user typed the command: pnpm's INIT_CWD when run through pnpm. */
+const where = process.env.INIT_CWD ?? process.cwd();
+
 describe('local-cloud command line', () => {
   it.each([
-    [['up'], { assembly: 'cdk.out', stacks: [] }],
+    [['up'], { assembly: resolve(where, 'cdk.out'), stacks: [] }],
     [['up', '--stack', 'sqs', '-s', 'kinesis,sns', 'api'], { stacks: ['sqs', 'kinesis', 'sns', 'api'] }],
-    [['up', '--assembly', '../infra/cdk.out', '--port', '0'], { assembly: '../infra/cdk.out', port: 0 }],
-  ])('reads %j', (args, expected) => {
+    [
+      ['up', '--assembly', '../infra/cdk.out', '--port', '0'],
+      { assembly: resolve(where, '../infra/cdk.out'), port: 0 },
+    ],
+  ])('reads %j, with paths relative to where the command was typed', (args, expected) => {
     // Prepare
     const commandLine = args;
 

@@ -111,6 +111,7 @@ describe('deploying with stand-in services', () => {
       setAsyncInvokeConfig: () => {},
       addAlias: () => {},
       publishVersion: () => '1',
+      getFunction: (name) => functions.find((config) => config.name === name),
     },
     logs: { createLogGroup: () => {} },
     startSqsPoller: () => {},
@@ -150,6 +151,12 @@ describe('deploying with stand-in services', () => {
       status: 'unsupported',
       detail: 'only Node.js functions run locally, and this one is python3.13',
     });
+    for (const attached of ['PythonVersion', 'PythonInvokeConfig']) {
+      expect(resource(deployed, attached)).toMatchObject({
+        status: 'unsupported',
+        detail: expect.stringMatching(/^its function \S+ does not run locally$/),
+      });
+    }
   });
 
   it('names the resource, its type and stack when creating it fails', async () => {

@@ -11,8 +11,11 @@ export interface SqsIntegrationProps {
   /** Consume a queue you already have instead of creating one. Its visibility timeout and DLQ are yours to set. */
   readonly existingQueue?: sqs.IQueue;
   /** Overrides for the queue this construct creates (ignored with `existingQueue`). */
-  readonly queueProps?: Omit<sqs.QueueProps, 'deadLetterQueue'>;
-  /** Receives before a message moves to the dead-letter queue. @default 3 */
+  readonly queueProps?: Omit<sqs.QueueProps, 'deadLetterQueue' | 'encryption' | 'enforceSSL'>;
+  /**
+   * Receives before a message moves to the dead-letter queue. AWS advises at least 5 for a Lambda source queue,
+   * so a message that only met throttling or a transient error is not dead-lettered too early. @default 5
+   */
   readonly maxReceiveCount?: number;
   /** Records per invocation (1–10 000; above 10 needs a batching window). @default 10 */
   readonly batchSize?: number;
@@ -64,7 +67,7 @@ export class SqsIntegration extends Construct {
       ...props.functionProps,
       environment: { ORDERS_TABLE_NAME: this.table.tableName, ...props.functionProps?.environment },
     });
-    const timeout = props.functionProps?.timeout ?? Duration.seconds(10);
+    const timeout = this.worker.timeout ?? Duration.seconds(3); // Lambda's default when none is set
     // The worker only ever creates orders: PutItem, not the whole write set grantWriteData would give.
     this.table.grant(this.worker, 'dynamodb:PutItem');
 
@@ -90,11 +93,12 @@ export class SqsIntegration extends Construct {
         removalPolicy,
       });
       this.queue = new sqs.Queue(this, 'Queue', {
+        ...props.queueProps,
+        // Not overridable: encryption at rest and TLS in transit are part of what this construct promises.
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
-        ...props.queueProps,
         visibilityTimeout,
-        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
         removalPolicy,
       });
     }
@@ -109,7 +113,7 @@ export class SqsIntegration extends Construct {
     this.worker.addEventSource(this.eventSource);
 
     this.alarms = new TriggerAlarms(this, 'Alarms', { topic: props.alarmTopic })
-      .watchFunction(this.worker, timeout)
+      .watchFunction(this.worker)
       .watchQueue(this.queue, { maxAge: Duration.minutes(5) });
     if (this.deadLetterQueue) this.alarms.watchDeadLetterQueue(this.deadLetterQueue);
   }

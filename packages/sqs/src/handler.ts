@@ -63,6 +63,10 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     const response = await processPartialResponse(event, acceptOrder, processor, { context });
     metrics.addMetric('OrdersFailed', MetricUnit.Count, response.batchItemFailures.length);
     return response;
+  } catch (error) {
+    // Every record failed (FullBatchFailureError) or the batch could not be processed: all of it comes back.
+    metrics.addMetric('OrdersFailed', MetricUnit.Count, event.Records.length);
+    throw error;
   } finally {
     metrics.publishStoredMetrics();
   }

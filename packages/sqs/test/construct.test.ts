@@ -36,13 +36,13 @@ describe('SqsStack template', () => {
     }
   });
 
-  it('moves a message to the DLQ after 3 receives and keeps it there 14 days', () => {
+  it('moves a message to the DLQ after 5 receives and keeps it there 14 days', () => {
     // Prepare
     const dlq = new Capture();
 
     // Assess
     template.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 3 },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
     });
     expect(template.toJSON().Resources[dlq.asString()].Properties.MessageRetentionPeriod).toBe(
       14 * 24 * 3600,
@@ -189,7 +189,7 @@ describe('SqsIntegration props', () => {
       batchSize: 100,
       maxBatchingWindow: Duration.seconds(2),
       maxConcurrency: 20,
-      maxReceiveCount: 5,
+      maxReceiveCount: 8,
     });
 
     // Assess
@@ -198,7 +198,7 @@ describe('SqsIntegration props', () => {
       ScalingConfig: { MaximumConcurrency: 20 },
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 8 }),
     });
   });
 

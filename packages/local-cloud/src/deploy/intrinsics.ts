@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CfnParameter, CfnTemplate } from '../assembly.ts';
 import { LocalCloudError } from '../errors.ts';
+import { isRecord } from '../shared.ts';
 
 /** What `Ref: AWS::NoValue` resolves to: the property (or list item) holding it is removed. */
 export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
@@ -33,10 +34,6 @@ export interface ScopeOptions {
 
 /** The bootstrap version CDK's `BootstrapVersion` SSM parameter would hold in a freshly bootstrapped account. */
 const BOOTSTRAP_VERSION = '30';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** `{ Ref: … }` or `{ 'Fn::…': … }`: an object with one key that names an intrinsic function. */
 function intrinsicOf(value: Record<string, unknown>): [string, unknown] | undefined {

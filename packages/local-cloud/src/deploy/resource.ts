@@ -5,6 +5,10 @@ import { randomInt } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CfnResource } from '../assembly.ts';
+import { isRecord } from '../shared.ts';
+
+export { isRecord };
+
 import type { AsyncInvokeConfig, AwsContext, FunctionConfig, SqsEventSourceConfig } from '../types.ts';
 
 /** What the deployer needs of the Lambda service. */
@@ -13,6 +17,8 @@ export interface LambdaTarget {
   setAsyncInvokeConfig(nameOrArn: string, config: Partial<AsyncInvokeConfig>): unknown;
   addAlias(nameOrArn: string, alias: string, version?: string): unknown;
   publishVersion(nameOrArn: string): string;
+  /** The function, when it runs locally. */
+  getFunction(nameOrArn: string): FunctionConfig | undefined;
 }
 
 /** What the deployer needs of the log store. */
@@ -94,10 +100,6 @@ export function optionalNumber(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const number = Number(value);
   return Number.isFinite(number) ? number : undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function recordOf(value: unknown): Record<string, unknown> {

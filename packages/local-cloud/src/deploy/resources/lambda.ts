@@ -119,9 +119,25 @@ function requiredString(
   return value;
 }
 
+/**
+ * The name of the local function `FunctionName` names, or why the resource cannot run: something attached to a
+ * function that does not run locally (a Python function, an image) does not run either.
+ */
+function localFunction(
+  properties: Readonly<Record<string, unknown>>,
+  context: ResourceContext,
+): { name: string } | { notRun: string } {
+  const name = functionNameOf(requiredString(properties, 'FunctionName', context));
+  return context.services.lambda.getFunction(name)
+    ? { name }
+    : { notRun: `its function ${name} does not run locally` };
+}
+
 const version: ResourceHandler = {
   async create(properties, context) {
-    const name = functionNameOf(requiredString(properties, 'FunctionName', context));
+    const target = localFunction(properties, context);
+    if ('notRun' in target) return unsupported(context.physicalName({ maxLength: 140 }), target.notRun);
+    const { name } = target;
     const number = await context.services.lambda.publishVersion(name);
     const arn = `${functionArn(context.aws, name)}:${number}`;
     return { physicalId: arn, attributes: { Version: number, FunctionArn: functionArn(context.aws, name) } };
@@ -130,7 +146,9 @@ const version: ResourceHandler = {
 
 const alias: ResourceHandler = {
   async create(properties, context) {
-    const name = functionNameOf(requiredString(properties, 'FunctionName', context));
+    const target = localFunction(properties, context);
+    if ('notRun' in target) return unsupported(context.physicalName({ maxLength: 140 }), target.notRun);
+    const { name } = target;
     const aliasName = requiredString(properties, 'Name', context);
     await context.services.lambda.addAlias(
       name,
@@ -154,7 +172,9 @@ const permission: ResourceHandler = {
 
 const eventInvokeConfig: ResourceHandler = {
   async create(properties, context) {
-    const name = functionNameOf(requiredString(properties, 'FunctionName', context));
+    const local = localFunction(properties, context);
+    if ('notRun' in local) return unsupported(context.physicalName({ maxLength: 140 }), local.notRun);
+    const { name } = local;
     const qualifier = optionalString(properties.Qualifier) ?? '$LATEST';
     const target = qualifier === '$LATEST' ? name : `${name}:${qualifier}`;
     const destinations = recordOf(properties.DestinationConfig);
@@ -204,6 +224,9 @@ const eventSourceMapping: ResourceHandler = {
       const source = (service && STREAM_SOURCES[service]) ?? 'self-managed';
       return unsupported(uuid, `${source} event sources do not run locally yet`, attributes);
     }
+    // A poller for a function that does not run would receive messages nobody processes, and dead-letter them.
+    const target = localFunction(properties, context);
+    if ('notRun' in target) return unsupported(uuid, target.notRun, attributes);
     const queueName = sourceArn.split(':')[5] ?? '';
     const { QueueUrl } = await context.services.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
     if (!QueueUrl) throw new LocalCloudError(`Queue ${queueName} of ${context.logicalId} does not exist.`);
