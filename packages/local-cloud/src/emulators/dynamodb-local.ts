@@ -99,6 +99,21 @@ async function terminate(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * Kills `pid` once this process is gone, however it ends (a SIGKILL, a crashed test worker), where an 'exit'
+ * handler would not run: a shell waits on a pipe only this process holds open, and reads end-of-file when it dies.
+ */
+function killWhenOrphaned(pid: number): ChildProcess {
+  const watchdog = spawn('sh', ['-c', `read _; kill -9 ${pid} 2>/dev/null`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  // Neither the watchdog nor its pipe may keep this process alive.
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  watchdog.on('error', () => {}); // no sh: the 'exit' handler below still covers normal exits
+  return watchdog;
+}
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const directory = emulatorDirectory();
   const port = await freePort();
@@ -139,6 +154,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
+  const watchdog = child.pid === undefined ? undefined : killWhenOrphaned(child.pid);
+  const forget = (): void => {
+    process.removeListener('exit', killOnExit);
+    watchdog?.kill();
+  };
 
   const failure = new Promise<never>((_resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
@@ -178,8 +198,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     const up = await Promise.race([ready, failure]);
     if (!up) throw new LocalCloudError(`DynamoDB Local did not answer within ${timeoutMs / 1000} s.`);
   } catch (error) {
-    process.removeListener('exit', killOnExit);
     await terminate(child);
+    forget();
     throw error;
   } finally {
     settled = true;
@@ -188,7 +208,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   return {
     url,
     stop() {
-      stopping ??= terminate(child).finally(() => process.removeListener('exit', killOnExit));
+      stopping ??= terminate(child).finally(forget);
       return stopping;
     },
   };
