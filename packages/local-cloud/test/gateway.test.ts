@@ -147,7 +147,7 @@ describe('the gateway', () => {
     expect(response.status).toBe(400);
     const text = await response.text();
     expect(text).toContain('<Code>UnknownServiceException</Code>');
-    expect(text).toContain('<Message>The local cloud does not emulate &#39;monitoring&#39; yet</Message>');
+    expect(text).toContain('<Message>The local cloud does not emulate &apos;monitoring&apos; yet</Message>');
   });
 
   it('tells an SDK client why a service it emulates is not running', async () => {
