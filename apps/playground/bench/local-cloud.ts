@@ -1,6 +1,11 @@
 /**
  * `pnpm bench` (local cloud): SQS → Lambda pipeline throughput next to the raw emulator's ceiling, send → handler
  * latency, a cold start, and start-to-ready of the whole app. Prints figures; asserts nothing.
+ *
+ * Throughput is measured in ROUNDS pairs, a raw round right before each pipeline round, and the medians are
+ * compared: on 2 shared cores a single run of each swings by ±30% with whatever else the machine is doing.
+ * The raw consumers use the SDK; the mapping's pollers speak SQS's JSON protocol to fauxqs without it, so the
+ * pipeline can come out above the raw figure.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +22,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createApp } from '@triggers/infra';
 import { TriggerFunction } from '@triggers/kit';
-import { type InvocationRecord, startFauxqs, startLocalCloud } from '@triggers/local-cloud';
+import { type InvocationRecord, type LocalCloud, startFauxqs, startLocalCloud } from '@triggers/local-cloud';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -25,6 +30,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 const MESSAGES = 3000;
 const WORKERS = 5; // like the event source mapping's pollers
 const LATENCY_SAMPLES = 200;
+const ROUNDS = 3;
+/** Untimed messages each side gets first: the JIT, kept-alive sockets, and (for the pipeline) warm environments. */
+const WARM_UP = 500;
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const sqsClient = (endpoint: string) => new SQSClient({ endpoint, region: 'us-east-1', credentials });
 const work = mkdtempSync(join(tmpdir(), 'bench-local-cloud-'));
@@ -122,6 +130,17 @@ const percentile = (values: number[], p: number) => {
 const messagesIn = (records: readonly InvocationRecord[]) =>
   records.reduce((sum, r) => sum + ((r.event as { Records?: unknown[] }).Records?.length ?? 0), 0);
 
+/** Sends `count` messages through the queue, the mapping and the function; msg/s until the last is deleted. */
+async function drain(cloud: LocalCloud, client: SQSClient, queueUrl: string, count: number): Promise<number> {
+  const seen = messagesIn(cloud.invocations);
+  const started = performance.now();
+  await sendAll(client, queueUrl, count);
+  while (messagesIn(cloud.invocations) - seen < count) await new Promise((resolve) => setTimeout(resolve, 5));
+  // Done when the mapping has also deleted every message, as the raw consumers did.
+  while ((await queueDepth(client, queueUrl)) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  return count / ((performance.now() - started) / 1000);
+}
+
 async function pipeline() {
   const assembly = synth(join(work, 'pipeline'), (app) => new PipelineStack(app));
   const cloud = await startLocalCloud({ assembly, port: 0 });
@@ -149,16 +168,18 @@ async function pipeline() {
       latencies.push(record.startedAt - sent);
     }
 
-    // Throughput: MESSAGES through the queue, the mapping and the function.
-    const seen = messagesIn(cloud.invocations);
-    const started = performance.now();
-    await sendAll(client, QueueUrl, MESSAGES);
-    while (messagesIn(cloud.invocations) - seen < MESSAGES)
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    // Done when the mapping has also deleted every message, as the raw consumers did.
-    while ((await queueDepth(client, QueueUrl)) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    const throughput = MESSAGES / ((performance.now() - started) / 1000);
-    return { coldMs, initMs, latencies, throughput };
+    // Warm-up, as the raw ceiling gets one. The mapping's five pollers scale the function out from the one
+    // environment the latency samples used; those cold starts are measured above, not in the throughput.
+    await drain(cloud, client, QueueUrl, WARM_UP);
+
+    // Throughput: MESSAGES through the queue, the mapping and the function, each round right after a raw one.
+    const ceilings: number[] = [];
+    const throughputs: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      ceilings.push(await rawCeiling(MESSAGES));
+      throughputs.push(await drain(cloud, client, QueueUrl, MESSAGES));
+    }
+    return { coldMs, initMs, latencies, ceilings, throughputs };
   } finally {
     client.destroy();
     await cloud.stop();
@@ -177,15 +198,19 @@ async function startToReady(): Promise<number> {
 }
 
 try {
-  await rawCeiling(500); // warm-up: JIT and sockets, as the pipeline gets from its latency round
-  const ceiling = await rawCeiling(MESSAGES);
+  await rawCeiling(WARM_UP);
   const result = await pipeline();
+  const ceiling = percentile(result.ceilings, 50);
+  const throughput = percentile(result.throughputs, 50);
+  const rounds = (values: number[]) => values.map((value) => value.toFixed(0)).join(', ');
   const ready = await startToReady();
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   console.log(`Local cloud (${MESSAGES} messages, ${WORKERS} producers/consumers, Node ${process.version})`);
-  console.log(`  raw fauxqs send/receive/delete   ${ceiling.toFixed(0)} msg/s`);
   console.log(
-    `  SQS → Lambda pipeline (no-op)    ${result.throughput.toFixed(0)} msg/s  = ${((100 * result.throughput) / ceiling).toFixed(0)}% of raw (target ≥ 70%)`,
+    `  raw fauxqs send/receive/delete   ${ceiling.toFixed(0)} msg/s  (median of ${rounds(result.ceilings)})`,
+  );
+  console.log(
+    `  SQS → Lambda pipeline (no-op)    ${throughput.toFixed(0)} msg/s  = ${((100 * throughput) / ceiling).toFixed(0)}% of raw (target ≥ 70%; median of ${rounds(result.throughputs)})`,
   );
   console.log(
     `  send → handler latency, window 0 p50 ${ms(percentile(result.latencies, 50))}  p99 ${ms(percentile(result.latencies, 99))}  (target p50 ≤ 50 ms; ${LATENCY_SAMPLES} samples)`,

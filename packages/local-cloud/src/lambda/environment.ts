@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
@@ -13,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { LogStore } from '../logs/store.ts';
 import type { AwsContext, FunctionConfig, LogEvent } from '../types.ts';
 import { lineReader, telemetryFrameReader } from './log-capture.ts';
+import { PeakMemory } from './peak-memory.ts';
 import {
   endLine,
   type InvokeStatus,
@@ -93,7 +93,7 @@ export class ExecutionEnvironment {
   #heldNext?: ServerResponse;
   #current?: ActiveInvocation;
   #initError?: { payload: string; errorType: string };
-  #peakMemoryMB = 0;
+  #memory = new PeakMemory(undefined);
   #exited?: Promise<void>;
   #spawnError?: string;
 
@@ -181,6 +181,7 @@ export class ExecutionEnvironment {
       { cwd: config.codeDirectory, env: environment, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
     );
     this.#child = child;
+    this.#memory = new PeakMemory(child.pid);
     const sink = (message: string, timestamp: number) => this.#log(message, timestamp);
     const stdout = lineReader(sink);
     const stderr = lineReader(sink);
@@ -270,7 +271,7 @@ export class ExecutionEnvironment {
       this.#initDurationMs = performance.now() - this.#spawnedAt;
       if (this.state === 'starting') this.state = 'idle';
       // A first reading, so a runtime that dies before its first report still has a Max Memory Used.
-      void this.#readPeakMemory();
+      this.#memory.read();
     }
     const current = this.#current;
     if (current && current.dispatchedAt === undefined && !current.finishing)
@@ -350,7 +351,7 @@ export class ExecutionEnvironment {
     const durationMs = active.dispatchedAt === undefined ? 0 : performance.now() - active.dispatchedAt;
     // Console output was written before the response was posted; let the event loop read it first.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const maxMemoryUsedMB = await this.#readPeakMemory();
+    const maxMemoryUsedMB = this.#memory.read();
     const error = status === 'success' ? undefined : parseError(payload, errorType);
     const outcome = this.#report(active, status, payload, durationMs, maxMemoryUsedMB, error);
     this.#current = undefined;
@@ -369,7 +370,7 @@ export class ExecutionEnvironment {
       `INIT_REPORT Init Duration: ${initMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${error.errorType}`,
       Date.now(),
     );
-    const maxMemoryUsedMB = await this.#readPeakMemory();
+    const maxMemoryUsedMB = this.#memory.read();
     this.#kill();
     await this.#exited;
     const outcome = this.#report(active, 'error', initError.payload, 0, maxMemoryUsedMB, error, initMs);
@@ -382,7 +383,7 @@ export class ExecutionEnvironment {
     active.finishing = true;
     const timeoutSeconds = this.config.timeoutSeconds;
     const durationMs = active.dispatchedAt === undefined ? 0 : performance.now() - active.dispatchedAt;
-    const maxMemoryUsedMB = await this.#readPeakMemory();
+    const maxMemoryUsedMB = this.#memory.read();
     // Lambda stops the whole environment at the deadline; the next invoke gets a fresh one (a cold start).
     this.#kill();
     await this.#exited;
@@ -477,12 +478,13 @@ export class ExecutionEnvironment {
         'error',
         JSON.stringify(error),
         durationMs,
-        this.#peakMemoryMB,
+        this.#memory.read(),
         error,
       );
       this.#current = undefined;
       current.resolve(outcome);
     }
+    this.#memory.close();
     if (wasAlive) this.#options.onExit(this);
   }
 
@@ -504,20 +506,6 @@ export class ExecutionEnvironment {
 
   #timeoutMs(): number {
     return this.config.timeoutSeconds * 1000;
-  }
-
-  /** Peak resident memory of the runtime process (VmHWM), in MB; the last known value once it has exited. */
-  async #readPeakMemory(): Promise<number> {
-    const pid = this.#child?.pid;
-    if (pid === undefined || process.platform !== 'linux') return this.#peakMemoryMB;
-    try {
-      const status = await readFile(`/proc/${pid}/status`, 'latin1');
-      const match = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (match) this.#peakMemoryMB = Math.max(this.#peakMemoryMB, Math.round(Number(match[1]) / 1024));
-    } catch {
-      // The process is gone: keep the last reading.
-    }
-    return this.#peakMemoryMB;
   }
 }
 

@@ -58,6 +58,8 @@ export interface InvokeOptions {
    * pollers (SQS, Kinesis, DynamoDB Streams) wait; other synchronous callers are throttled. Async always waits.
    */
   readonly waitForCapacity?: boolean;
+  /** The payload as the object it was serialized from, when the caller has it: saves parsing it again. */
+  readonly event?: unknown;
 }
 
 interface FunctionState {
@@ -200,7 +202,7 @@ export class LambdaService implements ApiHandler {
     const requestId = randomUUID();
     const invocationType = options.invocationType ?? 'RequestResponse';
     const text = payload === '' ? '{}' : payload;
-    const event = parsePayload(text);
+    const event = options.event === undefined ? parsePayload(text) : options.event;
     const executedVersion = resolved.version;
     if (invocationType === 'DryRun') {
       return { result: { requestId, statusCode: 204, executedVersion }, logs: [] };

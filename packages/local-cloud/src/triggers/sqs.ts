@@ -4,18 +4,15 @@
  * succeeded. Failed messages are left alone: they reappear after the visibility timeout, and the queue's own
  * redrive policy moves repeat failures to its dead-letter queue.
  */
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  type MessageAttributeValue,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { LocalCloudError } from '../errors.ts';
 import type { LambdaService } from '../lambda/service.ts';
 import type { AwsContext, InvokeResult, SqsEventSourceConfig } from '../types.ts';
 import { matchesPattern } from './filter.ts';
+import { type QueueMessage, type QueueMessageAttribute, SqsJsonClient } from './sqs-json-client.ts';
 
 export interface SqsPollerDeps {
+  /** A client for the local SQS emulator: the mapping polls the endpoint it is configured with. */
   readonly sqs: SQSClient;
   readonly lambda: LambdaService;
   readonly queueUrl: string;
@@ -70,8 +67,12 @@ export class SqsPoller {
   #abort = new AbortController();
   #loops: Promise<void>[] = [];
   #running = false;
+  #client?: Promise<SqsJsonClient>;
 
   constructor(config: SqsEventSourceConfig, deps: SqsPollerDeps) {
+    if (typeof deps.sqs.config.endpoint !== 'function') {
+      throw new LocalCloudError('The SQS event source mapping needs an SQS client with a local endpoint.');
+    }
     this.config = config;
     this.#deps = deps;
     this.#region = config.queueArn.split(':')[3] || deps.aws.region;
@@ -93,6 +94,8 @@ export class SqsPoller {
     this.#abort.abort();
     await Promise.all(this.#loops);
     this.#loops = [];
+    // Idle kept-alive sockets would hold the emulator's server open.
+    await this.#client?.then((client) => client.destroy()).catch(() => {});
   }
 
   async #poll(): Promise<void> {
@@ -108,8 +111,8 @@ export class SqsPoller {
   }
 
   /** Receives until the batch is full or the batching window has passed since the first message arrived. */
-  async #gatherBatch(): Promise<Message[]> {
-    const batch: Message[] = [];
+  async #gatherBatch(): Promise<QueueMessage[]> {
+    const batch: QueueMessage[] = [];
     const windowMs = this.config.maximumBatchingWindowSeconds * 1000;
     let deadline: number | undefined;
     while (this.#running && batch.length < this.config.batchSize) {
@@ -117,7 +120,7 @@ export class SqsPoller {
       if (remainingMs <= 0) break;
       // Whole seconds only: never wait past the window's end; its last fraction is short-polled.
       const waitSeconds = Math.min(LONG_POLL_SECONDS, Math.floor(remainingMs / 1000));
-      let received: Message[];
+      let received: QueueMessage[];
       try {
         received = await this.#receive(
           Math.min(MAX_RECEIVE, this.config.batchSize - batch.length),
@@ -141,22 +144,33 @@ export class SqsPoller {
     return batch;
   }
 
-  async #receive(maxMessages: number, waitSeconds: number): Promise<Message[]> {
-    const output = await this.#deps.sqs.send(
-      new ReceiveMessageCommand({
+  async #receive(maxMessages: number, waitSeconds: number): Promise<QueueMessage[]> {
+    const client = await this.#sqs();
+    return client.receiveMessage(
+      {
         QueueUrl: this.#deps.queueUrl,
         MaxNumberOfMessages: maxMessages,
         WaitTimeSeconds: waitSeconds,
         AttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
-      }),
-      { abortSignal: this.#abort.signal },
+      },
+      this.#abort.signal,
     );
-    return output.Messages ?? [];
   }
 
-  async #process(messages: Message[]): Promise<void> {
+  /** The emulator's endpoint, read once from the SDK client's configuration. */
+  #sqs(): Promise<SqsJsonClient> {
+    this.#client ??= (async () => {
+      const endpoint = await this.#deps.sqs.config.endpoint?.();
+      if (!endpoint) throw new LocalCloudError('The SQS client has no endpoint.');
+      const port = endpoint.port === undefined ? '' : `:${endpoint.port}`;
+      return new SqsJsonClient(`${endpoint.protocol}//${endpoint.hostname}${port}${endpoint.path}`);
+    })();
+    return this.#client;
+  }
+
+  async #process(messages: QueueMessage[]): Promise<void> {
     const records = messages.map((message) => this.#record(message));
     const patterns = this.config.filterPatterns;
     const selected =
@@ -166,13 +180,11 @@ export class SqsPoller {
     // Lambda deletes messages no filter matches, without invoking the function.
     const deletions = [...filteredOut];
     if (selected.length > 0) {
-      const result = await this.#deps.lambda.invoke(
-        this.config.functionName,
-        JSON.stringify({ Records: selected }),
-        {
-          source: 'aws:sqs',
-        },
-      );
+      const event = { Records: selected };
+      const result = await this.#deps.lambda.invoke(this.config.functionName, JSON.stringify(event), {
+        source: 'aws:sqs',
+        event,
+      });
       deletions.push(...this.#succeeded(selected, result));
     }
     await this.#delete(deletions);
@@ -188,18 +200,18 @@ export class SqsPoller {
   }
 
   async #delete(records: SqsRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const client = await this.#sqs();
     for (let start = 0; start < records.length; start += MAX_RECEIVE) {
       const chunk = records.slice(start, start + MAX_RECEIVE);
-      await this.#deps.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: this.#deps.queueUrl,
-          Entries: chunk.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
-        }),
+      await client.deleteMessageBatch(
+        this.#deps.queueUrl,
+        chunk.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
       );
     }
   }
 
-  #record(message: Message): SqsRecord {
+  #record(message: QueueMessage): SqsRecord {
     const messageAttributes: Record<string, SqsRecordAttribute> = {};
     for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
       messageAttributes[name] = recordAttribute(value);
@@ -236,7 +248,7 @@ export class SqsPoller {
  * A message whose visibility timeout ends while the batching window is still open is received again: keep one
  * record per message, with the newest receipt handle (the only one that can delete it).
  */
-function addUnique(batch: Message[], received: Message[]): void {
+function addUnique(batch: QueueMessage[], received: QueueMessage[]): void {
   for (const message of received) {
     const index = batch.findIndex((existing) => existing.MessageId === message.MessageId);
     if (index >= 0) batch[index] = message;
@@ -287,14 +299,13 @@ function batchItemFailures(payload: string | undefined, batchIds: Set<string>): 
   return ids;
 }
 
-function recordAttribute(value: MessageAttributeValue): SqsRecordAttribute {
+/** Binary values stay base64, as the JSON protocol carries them and as Lambda's records hold them. */
+function recordAttribute(value: QueueMessageAttribute): SqsRecordAttribute {
   return {
     ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-    ...(value.BinaryValue !== undefined
-      ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }
-      : {}),
+    ...(value.BinaryValue !== undefined ? { binaryValue: value.BinaryValue } : {}),
     stringListValues: value.StringListValues ?? [],
-    binaryListValues: (value.BinaryListValues ?? []).map((binary) => Buffer.from(binary).toString('base64')),
+    binaryListValues: value.BinaryListValues ?? [],
     dataType: value.DataType ?? 'String',
   };
 }
