@@ -60,7 +60,9 @@ describe('sqsEvent', () => {
       SequenceNumber: expect.stringMatching(/^\d+$/),
     });
     // content-based deduplication: the SHA-256 of the body
-    expect(fifo.attributes.MessageDeduplicationId).toBe('2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881');
+    expect(fifo.attributes.MessageDeduplicationId).toBe(
+      '2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881',
+    );
     expect(standard.attributes.MessageGroupId).toBeUndefined();
   });
 
