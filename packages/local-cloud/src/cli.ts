@@ -135,6 +135,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     await stopSignal;
     console.log('Stopping…');
     await cloud.stop();
+    console.log('Stopped: every emulator and function process has exited.');
     return 0;
   } catch (error) {
     await cloud?.stop().catch(() => {});
