@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,6 +187,26 @@ describe('deploying with stand-in services', () => {
     );
   });
 
+  it('refuses a second stack exporting a name another stack exports, as CloudFormation does', async () => {
+    // Prepare
+    const exporting = (stackName: string) => ({
+      ...stackOf('queue-only'),
+      stackName,
+      template: { Resources: {}, Outputs: { Out: { Value: 'x', Export: { Name: 'Shared' } } } },
+    });
+    const exports = new Map<string, string>();
+    const options = { aws, services: services(), assemblyDirectory: ASSEMBLIES, exports };
+    await deployStack(exporting('First'), options);
+
+    // Act
+    const deploying = deployStack(exporting('Second'), options);
+
+    // Assess
+    await expect(deploying).rejects.toThrow(
+      'Cannot resolve output Out of stack Second: the export name Shared is already exported by another stack',
+    );
+  });
+
   it('refuses a template with a transform it cannot expand', async () => {
     // Prepare
     const stack = {
@@ -206,6 +226,31 @@ describe('deploying with stand-in services', () => {
     await expect(deploying).rejects.toThrow(
       'Stack Triggers-Queue uses the transform "AWS::Serverless-2016-10-31", which the local cloud does not expand.',
     );
+  });
+});
+
+describe('an SQS mapping whose queue hides messages for less time than the function runs', () => {
+  it('is refused, as AWS refuses it', async () => {
+    // Prepare: the queue-only stack plus a mapping; the function may run 60 s, the queue hides messages 30 s
+    const assembly = mkdtempSync(join(tmpdir(), 'short-visibility-'));
+    cpSync(join(ASSEMBLIES, 'queue-only'), assembly, { recursive: true });
+    const templateFile = join(assembly, 'Triggers-Queue.template.json');
+    const template = JSON.parse(readFileSync(templateFile, 'utf8'));
+    template.Resources.Function.Properties.Timeout = 60;
+    template.Resources.Mapping = {
+      Type: 'AWS::Lambda::EventSourceMapping',
+      Properties: { FunctionName: { Ref: 'Function' }, EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] } },
+    };
+    writeFileSync(templateFile, JSON.stringify(template));
+
+    // Act
+    const starting = startLocalCloud({ assembly, port: 0 });
+
+    // Assess
+    await expect(starting).rejects.toThrow(
+      'Mapping: Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds (AWS refuses this mapping too).',
+    );
+    rmSync(assembly, { recursive: true, force: true });
   });
 });
 

@@ -156,7 +156,14 @@ function resolveOutputs(
     if (output.Condition && !scope.condition(output.Condition)) continue;
     try {
       outputs[name] = outputValue(scope.resolve(output.Value));
-      if (output.Export) exports.set(outputValue(scope.resolve(output.Export.Name)), outputs[name]);
+      if (output.Export) {
+        const exportName = outputValue(scope.resolve(output.Export.Name));
+        // Export names are unique per account and region: CloudFormation fails the second stack.
+        if (exports.has(exportName)) {
+          throw new LocalCloudError(`the export name ${exportName} is already exported by another stack`);
+        }
+        exports.set(exportName, outputs[name]);
+      }
     } catch (error) {
       throw new LocalCloudError(
         `Cannot resolve output ${name} of stack ${stack.stackName}: ${messageOf(error)}`,

@@ -399,8 +399,9 @@ export class LambdaService implements ApiHandler {
 const FUNCTION_REFERENCE =
   /^(?:arn:[^:]+:lambda:[^:]*:[^:]*:function:|\d{12}:function:)?([a-zA-Z0-9_-]+)(?::([^:]+))?$/;
 
-function functionNameOf(arn: string): string {
-  return FUNCTION_REFERENCE.exec(arn)?.[1] ?? arn;
+/** The function name in a name, a partial ARN or a full ARN, with or without a qualifier. */
+export function functionNameOf(nameOrArn: string): string {
+  return FUNCTION_REFERENCE.exec(nameOrArn)?.[1] ?? nameOrArn;
 }
 
 /** Destination records name the version: an unqualified ARN gets `:$LATEST`. */

@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { isDirectory } from '../../assembly.ts';
 import { LocalCloudError, messageOf } from '../../errors.ts';
+import { functionNameOf } from '../../lambda/service.ts';
 import type { AsyncInvokeConfig, AwsContext, FunctionConfig, SqsEventSourceConfig } from '../../types.ts';
 import {
   type CreatedResource,
@@ -21,14 +22,6 @@ import {
 
 export function functionArn(aws: AwsContext, name: string): string {
   return `arn:aws:lambda:${aws.region}:${aws.accountId}:function:${name}`;
-}
-
-/** The function name in a name, a partial ARN or a full ARN (with or without a qualifier). */
-export function functionNameOf(nameOrArn: string): string {
-  if (nameOrArn.startsWith('arn:')) return nameOrArn.split(':')[6] ?? nameOrArn;
-  const parts = nameOrArn.split(':');
-  // `123456789012:function:name` (partial ARN) or `name:qualifier`.
-  return parts.length >= 3 && parts[1] === 'function' ? (parts[2] ?? nameOrArn) : (parts[0] ?? nameOrArn);
 }
 
 function unsupported(
@@ -230,6 +223,17 @@ const eventSourceMapping: ResourceHandler = {
     const queueName = sourceArn.split(':')[5] ?? '';
     const { QueueUrl } = await context.services.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
     if (!QueueUrl) throw new LocalCloudError(`Queue ${queueName} of ${context.logicalId} does not exist.`);
+    // AWS refuses the mapping when a message could become visible again while the function still runs it.
+    const { Attributes = {} } = await context.services.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['VisibilityTimeout'] }),
+    );
+    const visibilityTimeout = Number(Attributes.VisibilityTimeout);
+    const functionTimeout = context.services.lambda.getFunction(target.name)?.timeoutSeconds ?? 3;
+    if (visibilityTimeout < functionTimeout) {
+      throw new LocalCloudError(
+        `${context.logicalId}: Queue visibility timeout: ${visibilityTimeout} seconds is less than Function timeout: ${functionTimeout} seconds (AWS refuses this mapping too).`,
+      );
+    }
     const scaling = recordOf(properties.ScalingConfig);
     const config: SqsEventSourceConfig = {
       uuid,
