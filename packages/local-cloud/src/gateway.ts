@@ -230,28 +230,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       return;
     }
     const service = serviceOf(request);
-    if (!service) {
+    const backend = service ? backends.get(service) : undefined;
+    if (!service || !backend) {
       request.resume();
-      sendAwsError(
-        request,
-        response,
-        400,
-        'UnknownServiceException',
-        'The local cloud cannot tell which AWS service this request is for: sign it with SigV4 or set X-Amz-Target',
-      );
-      return;
-    }
-    const backend = backends.get(service);
-    if (!backend) {
-      request.resume();
-      sendAwsError(
-        request,
-        response,
-        400,
-        'UnknownServiceException',
-        `The local cloud does not emulate '${service}' yet`,
-        service,
-      );
+      const message = service
+        ? `The local cloud does not emulate '${service}' yet`
+        : 'The local cloud cannot tell which AWS service this request is for: sign it with SigV4 or set X-Amz-Target';
+      sendAwsError(request, response, 400, 'UnknownServiceException', message, service);
     } else if ('unavailable' in backend) {
       request.resume();
       // 400, not 503: SDKs retry every 5xx (the AWS CLI up to ten times) before showing the reason.

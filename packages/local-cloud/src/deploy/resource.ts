@@ -109,3 +109,12 @@ export function recordOf(value: unknown): Record<string, unknown> {
 export function listOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
+
+/** A resource that is only recorded (a policy, say): a CloudFormation-style name as its id, and why. */
+export function recordedOnly(detail: string, maxLength: number): ResourceHandler {
+  return {
+    async create(_properties, context) {
+      return { physicalId: context.physicalName({ maxLength }), status: 'recorded', detail };
+    },
+  };
+}

@@ -17,6 +17,7 @@ import {
   optionalString,
   type ResourceContext,
   type ResourceHandler,
+  recordedOnly,
   recordOf,
 } from '../resource.ts';
 
@@ -153,15 +154,7 @@ const alias: ResourceHandler = {
   },
 };
 
-const permission: ResourceHandler = {
-  async create(_properties, context) {
-    return {
-      physicalId: context.physicalName({ maxLength: 100 }),
-      status: 'recorded',
-      detail: 'resource policies are recorded, not enforced, locally',
-    };
-  },
-};
+const permission = recordedOnly('resource policies are recorded, not enforced, locally', 100);
 
 const eventInvokeConfig: ResourceHandler = {
   async create(properties, context) {

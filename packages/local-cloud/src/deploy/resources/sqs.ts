@@ -3,7 +3,7 @@
  * recorded: access policies are not enforced locally.
  */
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { listOf, optionalString, type ResourceHandler, recordOf } from '../resource.ts';
+import { listOf, optionalString, type ResourceHandler, recordedOnly, recordOf } from '../resource.ts';
 
 /** Template properties that are queue attributes under the same name. */
 const ATTRIBUTES = [
@@ -52,15 +52,7 @@ const queue: ResourceHandler = {
   },
 };
 
-const queuePolicy: ResourceHandler = {
-  async create(_properties, context) {
-    return {
-      physicalId: context.physicalName({ maxLength: 128 }),
-      status: 'recorded',
-      detail: 'queue policies are recorded, not enforced, locally',
-    };
-  },
-};
+const queuePolicy = recordedOnly('queue policies are recorded, not enforced, locally', 128);
 
 export const sqsHandlers: Readonly<Record<string, ResourceHandler>> = {
   'AWS::SQS::Queue': queue,
