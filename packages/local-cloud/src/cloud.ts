@@ -225,7 +225,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       logs: logStore,
       workDirectory: parts.workDirectory,
       startSqsPoller(config, queueUrl) {
-        const poller = new SqsPoller(config, { sqs: sqsDirect, lambda, queueUrl, aws });
+        const poller = new SqsPoller(config, { sqs: sqsDirect, lambda, queueUrl, aws, onError: warn });
         parts.pollers.push(poller);
         poller.start();
       },

@@ -1,13 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { LambdaService } from '../src/lambda/service.ts';
 import { LogStore } from '../src/logs/store.ts';
 import { SqsPoller } from '../src/triggers/sqs.ts';
@@ -20,7 +22,7 @@ interface Record {
 }
 
 describe('SqsPoller', { timeout: 20_000 }, () => {
-  let fauxqs: FauxqsServer;
+  let fauxqs: FauxqsEmulator;
   let sqs: SQSClient;
   let lambda: LambdaService;
   let aws: AwsContext;
@@ -28,8 +30,8 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
   const pollers: SqsPoller[] = [];
 
   beforeAll(async () => {
-    fauxqs = await startFauxqs({ host: '127.0.0.1', port: 0, logger: false });
-    const endpoint = `http://127.0.0.1:${fauxqs.port}`;
+    fauxqs = await startFauxqs(); // on 127.0.0.1, as the local cloud runs it
+    const endpoint = fauxqs.url;
     aws = { region: 'us-east-1', accountId: '000000000000', endpoint };
     sqs = new SQSClient({
       endpoint,
@@ -68,21 +70,30 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
   }
 
   /** A queue whose failed messages come back after 1 s (by default) and go to its DLQ after two receives. */
-  function createQueues(visibilityTimeoutSeconds = 1) {
+  async function createQueues(visibilityTimeoutSeconds = 1) {
     queueCount += 1;
-    const dlq = fauxqs.createQueue(`dlq-${queueCount}`);
-    const queue = fauxqs.createQueue(`work-${queueCount}`, {
-      attributes: {
-        VisibilityTimeout: String(visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }),
-      },
+    const dlq = await createQueue(`dlq-${queueCount}`, {});
+    const queue = await createQueue(`work-${queueCount}`, {
+      VisibilityTimeout: String(visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }),
     });
     return { queue, dlq };
+  }
+
+  async function createQueue(name: string, attributes: { [name: string]: string }) {
+    const { QueueUrl: queueUrl = '' } = await sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+    );
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    return { queueUrl, queueArn: Attributes.QueueArn ?? '' };
   }
 
   function startPoller(
     queue: { queueUrl: string; queueArn: string },
     overrides: Partial<SqsEventSourceConfig> = {},
+    onError?: (message: string) => void,
   ): SqsPoller {
     const poller = new SqsPoller(
       {
@@ -96,7 +107,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
         enabled: true,
         ...overrides,
       },
-      { sqs, lambda, queueUrl: queue.queueUrl, aws },
+      { sqs, lambda, queueUrl: queue.queueUrl, aws, ...(onError ? { onError } : {}) },
     );
     pollers.push(poller);
     poller.start();
@@ -162,7 +173,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
   it('deletes the successes of a partial failure and lets the failed message reach the DLQ after maxReceiveCount', async () => {
     // Prepare
-    const { queue, dlq } = createQueues();
+    const { queue, dlq } = await createQueues();
     startPoller(queue);
 
     // Act
@@ -179,7 +190,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
   it('retries the whole batch when the function throws', async () => {
     // Prepare
-    const { queue, dlq } = createQueues();
+    const { queue, dlq } = await createQueues();
     await send(queue.queueUrl, [{ id: 'a' }, { id: 'b', throw: true }, { id: 'c' }]);
 
     // Act
@@ -193,7 +204,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
   it('fails the whole batch when the function reports an id that is not in it', async () => {
     // Prepare
-    const { queue, dlq } = createQueues();
+    const { queue, dlq } = await createQueues();
     await send(queue.queueUrl, [{ id: 'x' }, { id: 'y', unknownId: true }]);
 
     // Act
@@ -206,7 +217,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
   it('deletes every message of a successful batch when item failures are not reported', async () => {
     // Prepare
-    const { queue } = createQueues();
+    const { queue } = await createQueues();
     startPoller(queue, { reportBatchItemFailures: false });
 
     // Act
@@ -219,7 +230,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
   it('deletes messages no filter matches without invoking the function', async () => {
     // Prepare
-    const { queue } = createQueues();
+    const { queue } = await createQueues();
     startPoller(queue, { filterPatterns: [{ body: { type: ['order'] } }, { body: [{ prefix: 'urgent' }] }] });
 
     // Act
@@ -240,7 +251,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
   it('invokes with at most batchSize records', async () => {
     // Prepare
-    const { queue } = createQueues();
+    const { queue } = await createQueues();
     await send(
       queue.queueUrl,
       ['1', '2', '3', '4', '5'].map((id) => ({ id })),
@@ -256,7 +267,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
   it('gathers messages sent one by one into one batch within the batching window', async () => {
     // Prepare
-    const { queue } = createQueues(30);
+    const { queue } = await createQueues(30);
     startPoller(queue, { maximumBatchingWindowSeconds: 1, maximumConcurrency: 1 });
 
     // Act
@@ -277,7 +288,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
   it('hands the function records in the SQS event shape', async () => {
     // Prepare
-    const { queue } = createQueues();
+    const { queue } = await createQueues();
     startPoller(queue, { functionName: 'echo' });
 
     // Act
@@ -324,7 +335,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
   it('does nothing when the mapping is disabled', async () => {
     // Prepare
-    const { queue } = createQueues();
+    const { queue } = await createQueues();
     startPoller(queue, { enabled: false });
 
     // Act
@@ -334,5 +345,20 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
     const left = await drain(queue.queueUrl, 1);
     expect(left.map((body) => JSON.parse(body).id)).toEqual(['idle']);
     expect(batchesFor(queue.queueArn)).toHaveLength(0);
+  });
+
+  it('says once, not every second, that it cannot poll a queue that is gone', async () => {
+    // Prepare
+    const { queue } = await createQueues();
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: queue.queueUrl }));
+    const errors: string[] = [];
+
+    // Act: a few failed polls (one a second)
+    startPoller(queue, {}, (message) => errors.push(message));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+    // Assess
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^The SQS mapping of batch cannot poll http:\S+work-\d+: /);
   });
 });

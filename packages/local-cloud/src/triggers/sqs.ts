@@ -5,7 +5,7 @@
  * redrive policy moves repeat failures to its dead-letter queue.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { LocalCloudError } from '../errors.ts';
+import { LocalCloudError, messageOf } from '../errors.ts';
 import type { LambdaService } from '../lambda/service.ts';
 import type { AwsContext, InvokeResult, SqsEventSourceConfig } from '../types.ts';
 import { matchesPattern } from './filter.ts';
@@ -17,6 +17,8 @@ export interface SqsPollerDeps {
   readonly lambda: LambdaService;
   readonly queueUrl: string;
   readonly aws: AwsContext;
+  /** Told once when polling starts failing (a deleted queue, a function gone), and again if the cause changes. */
+  readonly onError?: (message: string) => void;
 }
 
 /** The record shape Lambda hands a function for each SQS message. */
@@ -98,14 +100,27 @@ export class SqsPoller {
     await this.#client?.then((client) => client.destroy()).catch(() => {});
   }
 
+  #lastError: string | undefined;
+
+  #report(message: string): void {
+    if (message === this.#lastError) return;
+    this.#lastError = message;
+    this.#deps.onError?.(message);
+  }
+
   async #poll(): Promise<void> {
     while (this.#running) {
       try {
         const messages = await this.#gatherBatch();
+        this.#lastError = undefined;
         if (messages.length > 0) await this.#process(messages);
-      } catch {
+      } catch (error) {
         // A failed receive, invoke or delete: messages left undeleted come back after the visibility timeout.
-        if (this.#running) await this.#pause(ERROR_BACKOFF_MS);
+        if (!this.#running) continue;
+        this.#report(
+          `The SQS mapping of ${this.config.functionName} cannot poll ${this.#deps.queueUrl}: ${messageOf(error)}`,
+        );
+        await this.#pause(ERROR_BACKOFF_MS);
       }
     }
   }
