@@ -225,7 +225,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       logs: logStore,
       workDirectory: parts.workDirectory,
       startSqsPoller(config, queueUrl) {
-        const poller = new SqsPoller(config, { sqs: sqsDirect, lambda, queueUrl, aws, onError: warn });
+        const poller = new SqsPoller(config, {
+          sqsEndpoint: fauxqsUrl,
+          lambda,
+          queueUrl,
+          aws,
+          onError: warn,
+        });
         parts.pollers.push(poller);
         poller.start();
       },

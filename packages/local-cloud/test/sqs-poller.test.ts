@@ -107,7 +107,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
         enabled: true,
         ...overrides,
       },
-      { sqs, lambda, queueUrl: queue.queueUrl, aws, ...(onError ? { onError } : {}) },
+      { sqsEndpoint: fauxqs.url, lambda, queueUrl: queue.queueUrl, aws, ...(onError ? { onError } : {}) },
     );
     pollers.push(poller);
     poller.start();
@@ -172,8 +172,8 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
   }
 
   it('deletes the successes of a partial failure and lets the failed message reach the DLQ after maxReceiveCount', async () => {
-    // Prepare
-    const { queue, dlq } = await createQueues();
+    // Prepare: 3 s of visibility, so a slow cold start does not hand the successes back before they are deleted
+    const { queue, dlq } = await createQueues(3);
     startPoller(queue);
 
     // Act
@@ -216,8 +216,8 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
   });
 
   it('deletes every message of a successful batch when item failures are not reported', async () => {
-    // Prepare
-    const { queue } = await createQueues();
+    // Prepare: a 30 s visibility timeout, so an undeleted message would still be on the queue, not in the DLQ
+    const { queue, dlq } = await createQueues(30);
     startPoller(queue, { reportBatchItemFailures: false });
 
     // Act
@@ -226,11 +226,12 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
     // Assess
     await eventually(() => expect(invocationsOf(queue.queueArn, 'q')).toBe(1));
     await eventually(async () => expect(await messagesLeft(queue.queueUrl)).toBe(0));
+    expect(await messagesLeft(dlq.queueUrl)).toBe(0);
   });
 
   it('deletes messages no filter matches without invoking the function', async () => {
-    // Prepare
-    const { queue } = await createQueues();
+    // Prepare: a 30 s visibility timeout, so an undeleted message would still be on the queue, not in the DLQ
+    const { queue, dlq } = await createQueues(30);
     startPoller(queue, { filterPatterns: [{ body: { type: ['order'] } }, { body: [{ prefix: 'urgent' }] }] });
 
     // Act
@@ -247,6 +248,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
       .flat()
       .map((record) => record.body);
     expect(bodies.sort()).toEqual(['urgent text', JSON.stringify({ id: 'wanted', type: 'order' })].sort());
+    expect(await messagesLeft(dlq.queueUrl)).toBe(0);
   });
 
   it('invokes with at most batchSize records', async () => {
@@ -266,9 +268,9 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
   });
 
   it('gathers messages sent one by one into one batch within the batching window', async () => {
-    // Prepare
+    // Prepare: a window wide enough for three sends on a busy machine
     const { queue } = await createQueues(30);
-    startPoller(queue, { maximumBatchingWindowSeconds: 1, maximumConcurrency: 1 });
+    startPoller(queue, { maximumBatchingWindowSeconds: 3, maximumConcurrency: 1 });
 
     // Act
     for (const id of ['w1', 'w2', 'w3']) {
@@ -359,6 +361,6 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
     // Assess
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^The SQS mapping of batch cannot poll http:\S+work-\d+: /);
+    expect(errors[0]).toMatch(/^The SQS mapping of batch cannot receive from http:\S+work-\d+: /);
   });
 });

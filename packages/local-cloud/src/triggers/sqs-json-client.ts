@@ -26,6 +26,14 @@ export interface QueueMessageAttribute {
   readonly DataType?: string;
 }
 
+/** An entry of a batch request that failed on its own. */
+export interface BatchFailure {
+  readonly Id: string;
+  readonly Code?: string;
+  readonly Message?: string;
+  readonly SenderFault?: boolean;
+}
+
 export interface ReceiveInput {
   readonly QueueUrl: string;
   readonly MaxNumberOfMessages: number;
@@ -61,12 +69,15 @@ export class SqsJsonClient {
     return output.Messages ?? [];
   }
 
-  /** Entries that fail one by one (an expired receipt handle) are not an error, as with the SDK. */
+  /** Entries that fail one by one (an expired receipt handle) are returned, not thrown, as with the SDK. */
   async deleteMessageBatch(
     queueUrl: string,
     entries: readonly { Id: string; ReceiptHandle: string }[],
-  ): Promise<void> {
-    await this.#call('DeleteMessageBatch', { QueueUrl: queueUrl, Entries: entries });
+  ): Promise<readonly BatchFailure[]> {
+    const output = (await this.#call('DeleteMessageBatch', { QueueUrl: queueUrl, Entries: entries })) as {
+      Failed?: BatchFailure[];
+    };
+    return output.Failed ?? [];
   }
 
   /** Closes kept-alive sockets; the client can still be used afterwards. */

@@ -4,16 +4,15 @@
  * succeeded. Failed messages are left alone: they reappear after the visibility timeout, and the queue's own
  * redrive policy moves repeat failures to its dead-letter queue.
  */
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { LocalCloudError, messageOf } from '../errors.ts';
+import { messageOf } from '../errors.ts';
 import type { LambdaService } from '../lambda/service.ts';
 import type { AwsContext, InvokeResult, SqsEventSourceConfig } from '../types.ts';
 import { matchesPattern } from './filter.ts';
 import { type QueueMessage, type QueueMessageAttribute, SqsJsonClient } from './sqs-json-client.ts';
 
 export interface SqsPollerDeps {
-  /** A client for the local SQS emulator: the mapping polls the endpoint it is configured with. */
-  readonly sqs: SQSClient;
+  /** Where the local SQS emulator listens (the mapping is Lambda's machinery: it talks to SQS directly). */
+  readonly sqsEndpoint: string;
   readonly lambda: LambdaService;
   readonly queueUrl: string;
   readonly aws: AwsContext;
@@ -69,14 +68,12 @@ export class SqsPoller {
   #abort = new AbortController();
   #loops: Promise<void>[] = [];
   #running = false;
-  #client?: Promise<SqsJsonClient>;
+  readonly #client: SqsJsonClient;
 
   constructor(config: SqsEventSourceConfig, deps: SqsPollerDeps) {
-    if (typeof deps.sqs.config.endpoint !== 'function') {
-      throw new LocalCloudError('The SQS event source mapping needs an SQS client with a local endpoint.');
-    }
     this.config = config;
     this.#deps = deps;
+    this.#client = new SqsJsonClient(deps.sqsEndpoint);
     this.#region = config.queueArn.split(':')[3] || deps.aws.region;
   }
 
@@ -97,7 +94,7 @@ export class SqsPoller {
     await Promise.all(this.#loops);
     this.#loops = [];
     // Idle kept-alive sockets would hold the emulator's server open.
-    await this.#client?.then((client) => client.destroy()).catch(() => {});
+    this.#client.destroy();
   }
 
   #lastError: string | undefined;
@@ -110,15 +107,17 @@ export class SqsPoller {
 
   async #poll(): Promise<void> {
     while (this.#running) {
+      let step = 'receive from';
       try {
         const messages = await this.#gatherBatch();
-        this.#lastError = undefined;
+        step = 'invoke its function for';
         if (messages.length > 0) await this.#process(messages);
+        this.#lastError = undefined; // a whole round worked: report the next failure again
       } catch (error) {
-        // A failed receive, invoke or delete: messages left undeleted come back after the visibility timeout.
+        // A failed receive or invoke: messages left undeleted come back after the visibility timeout.
         if (!this.#running) continue;
         this.#report(
-          `The SQS mapping of ${this.config.functionName} cannot poll ${this.#deps.queueUrl}: ${messageOf(error)}`,
+          `The SQS mapping of ${this.config.functionName} cannot ${step} ${this.#deps.queueUrl}: ${messageOf(error)}`,
         );
         await this.#pause(ERROR_BACKOFF_MS);
       }
@@ -160,7 +159,7 @@ export class SqsPoller {
   }
 
   async #receive(maxMessages: number, waitSeconds: number): Promise<QueueMessage[]> {
-    const client = await this.#sqs();
+    const client = this.#client;
     return client.receiveMessage(
       {
         QueueUrl: this.#deps.queueUrl,
@@ -172,17 +171,6 @@ export class SqsPoller {
       },
       this.#abort.signal,
     );
-  }
-
-  /** The emulator's endpoint, read once from the SDK client's configuration. */
-  #sqs(): Promise<SqsJsonClient> {
-    this.#client ??= (async () => {
-      const endpoint = await this.#deps.sqs.config.endpoint?.();
-      if (!endpoint) throw new LocalCloudError('The SQS client has no endpoint.');
-      const port = endpoint.port === undefined ? '' : `:${endpoint.port}`;
-      return new SqsJsonClient(`${endpoint.protocol}//${endpoint.hostname}${port}${endpoint.path}`);
-    })();
-    return this.#client;
   }
 
   async #process(messages: QueueMessage[]): Promise<void> {
@@ -214,16 +202,35 @@ export class SqsPoller {
     return records.filter((record) => !failedIds.has(record.messageId));
   }
 
+  /**
+   * Deletes processed messages, every chunk even if one fails. A message that could not be deleted (its receipt
+   * handle expired because processing outlasted the visibility timeout, say) is delivered again — on AWS too — so
+   * say so instead of hiding a double delivery.
+   */
   async #delete(records: SqsRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const client = await this.#sqs();
-    for (let start = 0; start < records.length; start += MAX_RECEIVE) {
-      const chunk = records.slice(start, start + MAX_RECEIVE);
-      await client.deleteMessageBatch(
-        this.#deps.queueUrl,
-        chunk.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
-      );
-    }
+    const client = this.#client;
+    const chunks: SqsRecord[][] = [];
+    for (let start = 0; start < records.length; start += MAX_RECEIVE)
+      chunks.push(records.slice(start, start + MAX_RECEIVE));
+    const outcomes = await Promise.allSettled(
+      chunks.map((chunk) =>
+        client.deleteMessageBatch(
+          this.#deps.queueUrl,
+          chunk.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
+        ),
+      ),
+    );
+    const problems = outcomes.flatMap((outcome, index) => {
+      if (outcome.status === 'rejected')
+        return [{ count: chunks[index]?.length ?? 0, reason: messageOf(outcome.reason) }];
+      return outcome.value.map((failed) => ({ count: 1, reason: failed.Message || failed.Code || 'failed' }));
+    });
+    if (problems.length === 0) return;
+    const count = problems.reduce((sum, problem) => sum + problem.count, 0);
+    this.#report(
+      `The SQS mapping of ${this.config.functionName} could not delete ${count} processed message(s) from ${this.#deps.queueUrl} (${problems[0]?.reason}): they will be delivered again.`,
+    );
   }
 
   #record(message: QueueMessage): SqsRecord {
