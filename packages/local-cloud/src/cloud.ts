@@ -18,6 +18,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamodb-loc
 import { type FauxqsEmulator, startFauxqs } from './emulators/fauxqs.ts';
 import { messageOf } from './errors.ts';
 import { type Gateway, startGateway } from './gateway.ts';
+import type { Deliver } from './lambda/index.ts';
 import { LambdaService } from './lambda/service.ts';
 import { LogStore } from './logs/store.ts';
 import { SqsPoller } from './triggers/sqs.ts';
@@ -188,14 +189,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const logStore = new LogStore({ aws });
     // Where failed async events and destination records go: queues and topics in fauxqs, functions here.
-    const deliver = async (destinationArn: string, payload: unknown): Promise<void> => {
+    // Dead-lettered events carry Lambda's message attributes (RequestID, ErrorCode, ErrorMessage).
+    const deliver: Deliver = async (destinationArn, payload, attributes) => {
       const [, , service, , , resource = ''] = destinationArn.split(':');
       const message = JSON.stringify(payload);
+      const MessageAttributes = attributes ? { ...attributes } : undefined;
       if (service === 'sqs') {
         const queueUrl = `${fauxqsUrl}/${aws.accountId}/${resource}`;
-        await sqsDirect.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
+        await sqsDirect.send(
+          new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message, MessageAttributes }),
+        );
       } else if (service === 'sns') {
-        await snsDirect.send(new PublishCommand({ TopicArn: destinationArn, Message: message }));
+        await snsDirect.send(
+          new PublishCommand({ TopicArn: destinationArn, Message: message, MessageAttributes }),
+        );
       } else if (service === 'lambda') {
         await lambda.invoke(destinationArn, message, { invocationType: 'Event' });
       } else {

@@ -1,11 +1,12 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { MessageAttributes } from '../src/lambda/async-invoke.ts';
 import { LambdaService } from '../src/lambda/service.ts';
 import { LogStore } from '../src/logs/store.ts';
 import type { AwsContext, FunctionConfig } from '../src/types.ts';
@@ -33,6 +34,31 @@ function functionConfig(
   };
 }
 
+/** A copy of a fixture outside this package, so node_modules above the code cannot serve its imports. */
+function copyOutside(fixture: string): string {
+  const directory = mkdtempSync(join(tmpdir(), `local-cloud-${fixture}-`));
+  cpSync(functionConfig(fixture, fixture).codeDirectory, directory, { recursive: true });
+  return directory;
+}
+
+/** Whether a process still runs (a killed process nobody has reaped yet counts as gone). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+function listeningServers(): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
+}
+
 function reportFor(logs: LogStore, group: string, requestId: string) {
   const event = logs
     .getLogEvents(group)
@@ -43,12 +69,12 @@ function reportFor(logs: LogStore, group: string, requestId: string) {
 
 describe('LambdaService', { timeout: 20_000 }, () => {
   const logs = new LogStore();
-  const delivered: Array<{ destinationArn: string; payload: unknown }> = [];
+  const delivered: Array<{ destinationArn: string; payload: unknown; attributes?: MessageAttributes }> = [];
   const lambda = new LambdaService({
     aws,
     logs,
-    deliver: async (destinationArn, payload) => {
-      delivered.push({ destinationArn, payload });
+    deliver: async (destinationArn, payload, attributes) => {
+      delivered.push({ destinationArn, payload, attributes });
     },
     asyncRetryDelaysMs: [10, 10],
   });
@@ -176,7 +202,30 @@ describe('LambdaService', { timeout: 20_000 }, () => {
         status: 'success',
         result: { event: { n: 3 } },
       });
-      expect(record?.billedDurationMs).toBeGreaterThanOrEqual(Math.ceil(record?.durationMs ?? 0));
+      // Billed per 1 ms: the duration (plus the init phase on a cold start) rounded up.
+      expect(record?.billedDurationMs).toBe(
+        Math.ceil((record?.durationMs ?? Number.NaN) + (record?.initDurationMs ?? 0)),
+      );
+    });
+
+    it('keeps the invocation and the other listeners unaffected by a listener that throws', async () => {
+      // Prepare
+      const seen: string[] = [];
+      const removeThrowing = lambda.onInvocation(() => {
+        throw new Error('listener bug');
+      });
+      const removeSeeing = lambda.onInvocation((record) => seen.push(record.requestId));
+
+      // Act
+      const result = await lambda.invoke('echo', JSON.stringify({ n: 4 })).finally(() => {
+        removeThrowing();
+        removeSeeing();
+      });
+
+      // Assess
+      expect(result.functionError).toBeUndefined();
+      expect(JSON.parse(result.payload ?? '')).toMatchObject({ event: { n: 4 } });
+      expect(seen).toEqual([result.requestId]);
     });
 
     it('checks that the function exists on DryRun without running it', async () => {
@@ -214,16 +263,23 @@ describe('LambdaService', { timeout: 20_000 }, () => {
   });
 
   describe('the runtime', () => {
-    let outside: string;
+    const outside: string[] = [];
 
     beforeAll(() => {
       // Outside this package, so the function cannot find the SDK in node_modules above its code.
-      outside = mkdtempSync(join(tmpdir(), 'local-cloud-sdk-'));
-      cpSync(functionConfig('sdk', 'sdk').codeDirectory, outside, { recursive: true });
-      lambda.createFunction(functionConfig('sdk', 'sdk', { codeDirectory: outside }));
+      for (const fixture of ['sdk', 'sdk-util', 'requires']) {
+        const codeDirectory = copyOutside(fixture);
+        outside.push(codeDirectory);
+        lambda.createFunction(functionConfig(fixture, fixture, { codeDirectory }));
+      }
+      lambda.createFunction(functionConfig('runtime-api', 'runtime-api'));
+      // spawn() refuses a variable holding a NUL byte before any process starts.
+      lambda.createFunction(functionConfig('unstartable', 'echo', { environment: { BAD: 'a\u0000b' } }));
     });
 
-    afterAll(() => rmSync(outside, { recursive: true, force: true }));
+    afterAll(() => {
+      for (const directory of outside) rmSync(directory, { recursive: true, force: true });
+    });
 
     it('provides the AWS SDK to code that leaves it out of its bundle, as the Node.js runtime does', async () => {
       // Act
@@ -232,6 +288,51 @@ describe('LambdaService', { timeout: 20_000 }, () => {
       // Assess
       expect(result.functionError).toBeUndefined();
       expect(JSON.parse(result.payload ?? '')).toEqual({ region: 'us-east-1' });
+    });
+
+    it('provides any SDK package installed in the workspace, not only the clients the local cloud uses', async () => {
+      // Act
+      const result = await lambda.invoke('sdk-util', JSON.stringify({ id: 'a', n: 1 }));
+
+      // Assess
+      expect(result.functionError).toBeUndefined();
+      expect(JSON.parse(result.payload ?? '')).toEqual({ id: { S: 'a' }, n: { N: '1' } });
+    });
+
+    it("lets CommonJS code require the SDK but none of the local cloud's other packages", async () => {
+      // Act
+      const sdk = await lambda.invoke('requires', JSON.stringify({ module: '@aws-sdk/util-dynamodb' }));
+      const other = await lambda.invoke('requires', JSON.stringify({ module: 'fauxqs' }));
+
+      // Assess
+      expect(sdk.functionError).toBeUndefined();
+      expect(JSON.parse(sdk.payload ?? '')).toContain('marshall');
+      expect(other.functionError).toBe('Unhandled');
+      expect(JSON.parse(other.payload ?? '')).toMatchObject({
+        errorMessage: expect.stringContaining("Cannot find module 'fauxqs'"),
+      });
+    });
+
+    it('answers a malformed request ID on the Runtime API with 400 and keeps serving', async () => {
+      // Act
+      const result = await lambda.invoke('runtime-api', '{}');
+
+      // Assess
+      expect(result.functionError).toBeUndefined();
+      expect(JSON.parse(result.payload ?? '')).toEqual({ status: 400 });
+    });
+
+    it('fails an invoke whose environment cannot start, leaving no Runtime API server behind', async () => {
+      // Prepare
+      const before = listeningServers();
+
+      // Act
+      const invoke = lambda.invoke('unstartable', '{}');
+
+      // Assess
+      await expect(invoke).rejects.toThrow(/null bytes/);
+      // A closed server's handle is released on a later turn of the event loop.
+      await vi.waitFor(() => expect(listeningServers()).toBe(before));
     });
   });
 
@@ -249,7 +350,32 @@ describe('LambdaService', { timeout: 20_000 }, () => {
       lambda.setAsyncInvokeConfig('succeeding', {
         onSuccess: 'arn:aws:sqs:us-east-1:000000000000:successes',
       });
+      lambda.createFunction(
+        functionConfig('both', 'throws', {
+          deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:both-dlq',
+        }),
+      );
+      lambda.setAsyncInvokeConfig('both', {
+        maximumRetryAttempts: 0,
+        onFailure: 'arn:aws:sqs:us-east-1:000000000000:both-failures',
+      });
+      lambda.createFunction(functionConfig('cannot-start', 'echo', { environment: { BAD: 'a\u0000b' } }));
+      lambda.setAsyncInvokeConfig('cannot-start', {
+        maximumRetryAttempts: 1,
+        onFailure: 'arn:aws:sqs:us-east-1:000000000000:start-failures',
+      });
     });
+
+    function deliveryTo(suffix: string) {
+      return vi.waitFor(
+        () => {
+          const found = delivered.find((candidate) => candidate.destinationArn.endsWith(suffix));
+          if (!found) throw new Error('not delivered yet');
+          return found;
+        },
+        { timeout: 10_000 },
+      );
+    }
 
     it('answers 202 at once, retries a failing event twice, then sends the record to the on-failure destination', async () => {
       // Act
@@ -259,11 +385,7 @@ describe('LambdaService', { timeout: 20_000 }, () => {
 
       // Assess
       expect(result.statusCode).toBe(202);
-      const delivery = await vi.waitFor(() => {
-        const found = delivered.find((candidate) => candidate.destinationArn.endsWith(':failures'));
-        if (!found) throw new Error('not delivered yet');
-        return found;
-      });
+      const delivery = await deliveryTo(':failures');
       const attempts = lambda.invocations.filter((record) => record.requestId === result.requestId);
       expect(attempts).toHaveLength(3);
       expect(attempts.every((record) => record.source === 'Event' && record.status === 'error')).toBe(true);
@@ -288,11 +410,7 @@ describe('LambdaService', { timeout: 20_000 }, () => {
       });
 
       // Assess
-      const delivery = await vi.waitFor(() => {
-        const found = delivered.find((candidate) => candidate.destinationArn.endsWith(':dlq'));
-        if (!found) throw new Error('not delivered yet');
-        return found;
-      });
+      const delivery = await deliveryTo(':dlq');
       expect(delivery.payload).toEqual({ order: 8 });
       expect(lambda.invocations.filter((record) => record.requestId === result.requestId)).toHaveLength(1);
     });
@@ -304,15 +422,56 @@ describe('LambdaService', { timeout: 20_000 }, () => {
       });
 
       // Assess
-      const delivery = await vi.waitFor(() => {
-        const found = delivered.find((candidate) => candidate.destinationArn.endsWith(':successes'));
-        if (!found) throw new Error('not delivered yet');
-        return found;
-      });
+      const delivery = await deliveryTo(':successes');
       expect(delivery.payload).toMatchObject({
         requestContext: { requestId: result.requestId, condition: 'Success', approximateInvokeCount: 1 },
         requestPayload: { order: 9 },
         responsePayload: { event: { order: 9 } },
+      });
+    });
+
+    it('sends a failed event to both the on-failure destination and the dead-letter queue, with DLQ attributes', async () => {
+      // Act
+      const result = await lambda.invoke('both', JSON.stringify({ order: 10 }), { invocationType: 'Event' });
+
+      // Assess
+      const record = await deliveryTo(':both-failures');
+      const deadLettered = await deliveryTo(':both-dlq');
+      expect(record.payload).toMatchObject({
+        requestContext: {
+          requestId: result.requestId,
+          condition: 'RetriesExhausted',
+          approximateInvokeCount: 1,
+        },
+      });
+      expect(deadLettered.payload).toEqual({ order: 10 });
+      expect(deadLettered.attributes).toEqual({
+        RequestID: { DataType: 'String', StringValue: result.requestId },
+        ErrorCode: { DataType: 'Number', StringValue: '200' },
+        ErrorMessage: { DataType: 'String', StringValue: 'boom' },
+      });
+    });
+
+    it('retries an event whose environment cannot start, then sends it to the on-failure destination', async () => {
+      // Act
+      const result = await lambda.invoke('cannot-start', JSON.stringify({ order: 11 }), {
+        invocationType: 'Event',
+      });
+
+      // Assess
+      const delivery = await deliveryTo(':start-failures');
+      expect(delivery.payload).toMatchObject({
+        requestContext: {
+          requestId: result.requestId,
+          condition: 'RetriesExhausted',
+          approximateInvokeCount: 2,
+        },
+        requestPayload: { order: 11 },
+        responseContext: { statusCode: 500, executedVersion: '$LATEST' },
+        responsePayload: {
+          errorType: 'ServiceException',
+          errorMessage: expect.stringContaining('null bytes'),
+        },
       });
     });
   });
@@ -334,8 +493,16 @@ describe('LambdaService', { timeout: 20_000 }, () => {
         type: 'TooManyRequestsException',
         reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
       });
-      expect((await first).functionError).toBeUndefined();
-      expect((await waiting).functionError).toBeUndefined();
+      const [firstResult, waitingResult] = await Promise.all([first, waiting]);
+      expect(firstResult.functionError).toBeUndefined();
+      expect(waitingResult.functionError).toBeUndefined();
+      const recordOf = (requestId: string) =>
+        lambda.invocations.find((record) => record.requestId === requestId);
+      const firstRecord = recordOf(firstResult.requestId);
+      // The poller's invoke began only once the first one had ended.
+      expect(recordOf(waitingResult.requestId)?.startedAt).toBeGreaterThanOrEqual(
+        Math.floor((firstRecord?.startedAt ?? Number.NaN) + (firstRecord?.durationMs ?? Number.NaN)),
+      );
     });
   });
 
@@ -492,5 +659,86 @@ describe('LambdaService', { timeout: 20_000 }, () => {
         LoggingConfig: { LogFormat: 'Text', LogGroup: '/aws/lambda/api-echo' },
       });
     });
+  });
+});
+
+describe('LambdaService.stop', { timeout: 20_000 }, () => {
+  const services: LambdaService[] = [];
+
+  afterEach(async () => {
+    await Promise.all(services.map((service) => service.stop()));
+    services.length = 0;
+  });
+
+  function newService(asyncRetryDelaysMs: readonly number[]) {
+    const logs = new LogStore();
+    const delivered: Array<{ destinationArn: string; payload: unknown }> = [];
+    const lambda = new LambdaService({
+      aws,
+      logs,
+      deliver: async (destinationArn, payload) => {
+        delivered.push({ destinationArn, payload });
+      },
+      asyncRetryDelaysMs,
+    });
+    services.push(lambda);
+    return { lambda, logs, delivered };
+  }
+
+  it('drops the async events it cuts short: no retry wait, no failure recorded, nothing delivered', async () => {
+    // Prepare
+    const { lambda, logs, delivered } = newService([60_000]);
+    const onFailure = 'arn:aws:sqs:us-east-1:000000000000:failures';
+    lambda.createFunction(
+      functionConfig('once', 'sleeps', { deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:dlq' }),
+    );
+    lambda.setAsyncInvokeConfig('once', { maximumRetryAttempts: 0, onFailure });
+    lambda.createFunction(functionConfig('retrying', 'sleeps'));
+    lambda.setAsyncInvokeConfig('retrying', { maximumRetryAttempts: 2, onFailure });
+    const events = await Promise.all(
+      ['once', 'retrying'].map((name) =>
+        lambda.invoke(name, JSON.stringify({ ms: 10_000 }), { invocationType: 'Event' }),
+      ),
+    );
+    await vi.waitFor(
+      () => {
+        for (const [index, name] of ['once', 'retrying'].entries()) {
+          const messages = logs.getLogEvents(`/aws/lambda/${name}`).map((event) => event.message);
+          expect(messages).toContain(`START RequestId: ${events[index]?.requestId} Version: $LATEST`);
+        }
+      },
+      { timeout: 10_000 },
+    );
+
+    // Act
+    await lambda.stop();
+
+    // Assess
+    expect(delivered).toEqual([]);
+    expect(lambda.invocations).toEqual([]);
+  });
+
+  it('ends the processes a function started along with its runtime', async () => {
+    // Prepare
+    const { lambda, logs } = newService([10]);
+    lambda.createFunction(functionConfig('spawner', 'spawns'));
+    const invoke = lambda.invoke('spawner', JSON.stringify({ ms: 10_000 }));
+    const grandchild = await vi.waitFor(
+      () => {
+        const messages = logs.getLogEvents('/aws/lambda/spawner').map((event) => event.message);
+        const pid = Number(/grandchild (\d+)/.exec(messages.join('\n'))?.[1]);
+        if (!pid) throw new Error('no child process yet');
+        return pid;
+      },
+      { timeout: 10_000 },
+    );
+
+    // Act
+    await lambda.stop();
+
+    // Assess
+    await invoke;
+    await vi.waitFor(() => expect(isRunning(grandchild)).toBe(false));
+    expect(lambda.invocations).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Asynchronous (Event) invocations, as Lambda runs them: queued, retried on function errors per the function's
  * EventInvokeConfig, dropped once older than the maximum event age, and their outcome sent to the on-success /
- * on-failure destination (an invocation record) or, for failures without a destination, to the dead-letter queue.
+ * on-failure destination (an invocation record) and, for failures, to the dead-letter queue as well.
  */
 import type { AsyncInvokeConfig } from '../types.ts';
+import { LambdaApiError } from './errors.ts';
+import { parseJsonOrText } from './helpers.ts';
 
 export interface AsyncEvent {
   readonly requestId: string;
@@ -11,6 +13,8 @@ export interface AsyncEvent {
   readonly invokedArn: string;
   /** The version-qualified ARN destination records name. */
   readonly functionArn: string;
+  /** The version the invoked ARN pointed at when the event was queued. */
+  readonly version: string;
   /** Who invoked: 'Event', or the trigger ('aws:s3', 'aws:sns', …). */
   readonly source: string;
   readonly payload: string;
@@ -30,16 +34,34 @@ export interface AsyncTarget {
   readonly deadLetterTargetArn?: string;
 }
 
+/** SQS/SNS message attributes, in the SDK's MessageAttributeValue shape. */
+export type MessageAttributes = Readonly<
+  Record<string, { readonly DataType: 'String' | 'Number'; readonly StringValue: string }>
+>;
+
+/** Sends a destination record, or a dead-lettered event with Lambda's DLQ message attributes. */
+export type Deliver = (
+  destinationArn: string,
+  payload: unknown,
+  attributes?: MessageAttributes,
+) => Promise<void>;
+
 export interface AsyncInvokerOptions {
-  /** Runs one attempt (waiting for a concurrency slot); throws when the function is gone or the service stops. */
+  /**
+   * Runs one attempt (waiting for a concurrency slot); throws when the function is gone or the service stops.
+   * Any other exception (an environment that cannot start) counts as a failed attempt.
+   */
   readonly attempt: (event: AsyncEvent) => Promise<AttemptResult>;
   /** The function's current async settings, read at each step (they may change while an event waits). */
   readonly target: (event: AsyncEvent) => AsyncTarget | undefined;
-  readonly deliver: (destinationArn: string, payload: unknown) => Promise<void>;
+  readonly deliver: Deliver;
   readonly retryDelaysMs: readonly number[];
 }
 
 type Condition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
+
+// Lambda truncates the ErrorMessage attribute of a dead-lettered event to 1 KB.
+const DLQ_ERROR_MESSAGE_LIMIT = 1024;
 
 export class AsyncInvoker {
   readonly #options: AsyncInvokerOptions;
@@ -53,7 +75,7 @@ export class AsyncInvoker {
 
   enqueue(event: AsyncEvent): void {
     const run = this.#process(event).catch(() => {
-      // The function was deleted or the service stopped: the event is dropped, as Lambda drops it.
+      // #process handles every failure itself; this only keeps a bug from becoming an unhandled rejection.
     });
     this.#running.add(run);
     void run.finally(() => this.#running.delete(run));
@@ -72,16 +94,18 @@ export class AsyncInvoker {
 
   async #process(event: AsyncEvent): Promise<void> {
     let last: AttemptResult | undefined;
-    for (let attempts = 0; !this.#stopped; ) {
+    for (let attempts = 0; ; ) {
       const target = this.#options.target(event);
-      if (!target) return;
+      if (this.#stopped || !target) return;
       if (Date.now() - event.enqueuedAt > target.config.maximumEventAgeSeconds * 1000) {
         await this.#failed(event, target, 'EventAgeExceeded', attempts, last);
         return;
       }
-      last = await this.#options.attempt(event);
+      last = await this.#attempt(event);
+      // An attempt cut short by stop() is no failure of the function: nothing is retried or delivered.
+      if (!last || this.#stopped) return;
       attempts += 1;
-      if (!last.functionError) {
+      if (succeeded(last)) {
         if (target.config.onSuccess) {
           await this.#send(target.config.onSuccess, destinationRecord(event, 'Success', attempts, last));
         }
@@ -96,6 +120,16 @@ export class AsyncInvoker {
     }
   }
 
+  /** One attempt's result; undefined when the event is dropped (the function was deleted, the service stopped). */
+  async #attempt(event: AsyncEvent): Promise<AttemptResult | undefined> {
+    try {
+      return await this.#options.attempt(event);
+    } catch (error) {
+      if (this.#stopped || !this.#options.target(event)) return undefined;
+      return serviceFailure(event, error);
+    }
+  }
+
   async #failed(
     event: AsyncEvent,
     target: AsyncTarget,
@@ -103,23 +137,37 @@ export class AsyncInvoker {
     attempts: number,
     last: AttemptResult | undefined,
   ): Promise<void> {
+    // A destination and a dead-letter queue may both be set; Lambda sends to each.
+    const sends: Promise<void>[] = [];
     if (target.config.onFailure) {
-      await this.#send(target.config.onFailure, destinationRecord(event, condition, attempts, last));
-    } else if (target.deadLetterTargetArn) {
-      // A dead-letter queue gets the event itself, not an invocation record.
-      await this.#send(target.deadLetterTargetArn, event.event);
+      sends.push(this.#send(target.config.onFailure, destinationRecord(event, condition, attempts, last)));
     }
+    if (target.deadLetterTargetArn) {
+      // A dead-letter queue gets the event itself, not an invocation record; why it failed is in attributes.
+      sends.push(
+        this.#send(
+          target.deadLetterTargetArn,
+          event.event,
+          deadLetterAttributes(event, target, condition, last),
+        ),
+      );
+    }
+    await Promise.all(sends);
   }
 
-  async #send(destinationArn: string, payload: unknown): Promise<void> {
+  async #send(destinationArn: string, payload: unknown, attributes?: MessageAttributes): Promise<void> {
     try {
-      await this.#options.deliver(destinationArn, payload);
+      await (attributes
+        ? this.#options.deliver(destinationArn, payload, attributes)
+        : this.#options.deliver(destinationArn, payload));
     } catch {
       // Lambda counts failed deliveries (DestinationDeliveryFailures) and moves on; so do we.
     }
   }
 
   #sleep(ms: number): Promise<void> {
+    // Once stopped, nothing waits: stop() must not sit out a retry delay.
+    if (this.#stopped) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const entry = {
         timer: setTimeout(() => {
@@ -131,6 +179,18 @@ export class AsyncInvoker {
       this.#timers.add(entry);
     });
   }
+}
+
+function succeeded(result: AttemptResult): boolean {
+  return result.statusCode < 300 && !result.functionError;
+}
+
+/** An attempt that failed before the function ran (its environment could not start), as Lambda's 500 answer. */
+function serviceFailure(event: AsyncEvent, error: unknown): AttemptResult {
+  const statusCode = error instanceof LambdaApiError ? error.statusCode : 500;
+  const errorType = error instanceof LambdaApiError ? error.type : 'ServiceException';
+  const errorMessage = error instanceof Error ? error.message : String(error);
+  return { statusCode, executedVersion: event.version, payload: JSON.stringify({ errorType, errorMessage }) };
 }
 
 /** The invocation record Lambda sends to a destination. */
@@ -157,16 +217,42 @@ function destinationRecord(
             executedVersion: last.executedVersion,
             ...(last.functionError ? { functionError: last.functionError } : {}),
           },
-          responsePayload: parseJson(last.payload),
+          responsePayload: parseJsonOrText(last.payload),
         }
       : {}),
   };
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+/** Lambda's DLQ message attributes: RequestID, ErrorCode (the 3-digit HTTP status), ErrorMessage (first 1 KB). */
+function deadLetterAttributes(
+  event: AsyncEvent,
+  target: AsyncTarget,
+  condition: Condition,
+  last: AttemptResult | undefined,
+): MessageAttributes {
+  const message = last
+    ? errorMessageOf(last.payload)
+    : condition === 'EventAgeExceeded'
+      ? `The event is older than the maximum event age of ${target.config.maximumEventAgeSeconds} seconds.`
+      : '';
+  return {
+    RequestID: { DataType: 'String', StringValue: event.requestId },
+    ...(last ? { ErrorCode: { DataType: 'Number', StringValue: String(last.statusCode) } } : {}),
+    ...(message
+      ? { ErrorMessage: { DataType: 'String', StringValue: message.slice(0, DLQ_ERROR_MESSAGE_LIMIT) } }
+      : {}),
+  };
+}
+
+function errorMessageOf(payload: string): string {
+  const parsed = parseJsonOrText(payload);
+  if (
+    parsed &&
+    typeof parsed === 'object' &&
+    'errorMessage' in parsed &&
+    typeof parsed.errorMessage === 'string'
+  ) {
+    return parsed.errorMessage;
   }
+  return payload;
 }

@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LogStore } from '../logs/store.ts';
 import type { AwsContext, FunctionConfig, LogEvent } from '../types.ts';
+import { header } from './helpers.ts';
 import { lineReader, telemetryFrameReader } from './log-capture.ts';
 import { PeakMemory } from './peak-memory.ts';
 import {
@@ -33,7 +34,7 @@ export interface EnvironmentOptions {
   readonly runtimeEntry: string;
   /** Node flags placed before the entry (module hooks). */
   readonly nodeArgs: readonly string[];
-  /** Extra variables only the platform sets (NODE_PATH, LAMBDA_RUNTIME_DIR, credentials). */
+  /** Extra variables only the platform sets (LAMBDA_RUNTIME_DIR, credentials). */
   readonly platformEnvironment: Readonly<Record<string, string>>;
   /** Called once when the environment is gone (timeout, crash, stop), so the service forgets it. */
   readonly onExit: (environment: ExecutionEnvironment) => void;
@@ -60,6 +61,8 @@ export interface InvocationOutcome {
   readonly maxMemoryUsedMB: number;
   /** The messages logged for this invocation (platform lines included), for `X-Amz-Log-Result`. */
   readonly logs: readonly string[];
+  /** The environment was stopped (the service is stopping) before the function answered. */
+  readonly interrupted?: boolean;
 }
 
 interface ActiveInvocation {
@@ -71,6 +74,8 @@ interface ActiveInvocation {
   dispatchedAt?: number;
   timer?: NodeJS.Timeout;
   finishing: boolean;
+  /** Ended by stop() rather than by anything the function did. */
+  interrupted?: boolean;
 }
 
 // Lambda gives the INIT phase up to 10 s; past that it retries init inside the invoke, which the timeout bounds.
@@ -96,6 +101,7 @@ export class ExecutionEnvironment {
   #memory = new PeakMemory(undefined);
   #exited?: Promise<void>;
   #spawnError?: string;
+  #stopping = false;
 
   private constructor(options: EnvironmentOptions, server: Server) {
     this.#options = options;
@@ -117,7 +123,13 @@ export class ExecutionEnvironment {
     });
     const environment = new ExecutionEnvironment(options, server);
     server.on('request', (request, response) => environment.#onRequest(request, response));
-    environment.#spawn((server.address() as AddressInfo).port);
+    try {
+      environment.#spawn((server.address() as AddressInfo).port);
+    } catch (error) {
+      // spawn() throws at once on bad arguments (a NUL byte in a variable, say): no runtime will call this server.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
     return environment;
   }
 
@@ -152,6 +164,7 @@ export class ExecutionEnvironment {
 
   /** Kills the runtime and closes the Runtime API server; resolves once the process has exited. */
   async stop(): Promise<void> {
+    this.#stopping = true;
     this.#kill();
     await this.#exited;
     this.#server.closeAllConnections();
@@ -178,7 +191,13 @@ export class ExecutionEnvironment {
         this.#options.runtimeEntry,
         config.handler,
       ],
-      { cwd: config.codeDirectory, env: environment, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
+      {
+        cwd: config.codeDirectory,
+        env: environment,
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        // Its own process group, so stopping the environment also ends processes the function started.
+        detached: true,
+      },
     );
     this.#child = child;
     this.#memory = new PeakMemory(child.pid);
@@ -312,14 +331,14 @@ export class ExecutionEnvironment {
       return;
     }
     if (url === `${RUNTIME_API}/init/error`) {
-      this.#initError = { payload: body, errorType: headerOf(request, 'lambda-runtime-function-error-type') };
+      this.#initError = { payload: body, errorType: header(request, 'lambda-runtime-function-error-type') };
       answer(202, { status: 'OK' });
       if (this.#current && !this.#current.finishing) void this.#finishWithInitError(this.#current);
       return;
     }
     const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
     const current = this.#current;
-    if (!match || !current || decodeURIComponent(match[1] as string) !== current.invocation.requestId) {
+    if (!match || !current || decodeRequestId(match[1] as string) !== current.invocation.requestId) {
       answer(400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
       return;
     }
@@ -333,7 +352,7 @@ export class ExecutionEnvironment {
             'base64',
           ).toString()
         : body;
-      void this.#finish(current, 'error', errorBody, headerOf(request, 'lambda-runtime-function-error-type'));
+      void this.#finish(current, 'error', errorBody, header(request, 'lambda-runtime-function-error-type'));
     } else {
       void this.#finish(current, 'success', body);
     }
@@ -345,24 +364,16 @@ export class ExecutionEnvironment {
     payload: string,
     errorType?: string,
   ): Promise<void> {
-    if (active.finishing) return;
-    active.finishing = true;
-    if (active.timer) clearTimeout(active.timer);
-    const durationMs = active.dispatchedAt === undefined ? 0 : performance.now() - active.dispatchedAt;
+    if (!this.#claim(active)) return;
+    const durationMs = this.#durationOf(active);
     // Console output was written before the response was posted; let the event loop read it first.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const maxMemoryUsedMB = this.#memory.read();
     const error = status === 'success' ? undefined : parseError(payload, errorType);
-    const outcome = this.#report(active, status, payload, durationMs, maxMemoryUsedMB, error);
-    this.#current = undefined;
-    if (this.state === 'busy') this.state = 'idle';
-    active.resolve(outcome);
+    this.#settle(active, status, payload, error, durationMs, this.#memory.read());
   }
 
   async #finishWithInitError(active: ActiveInvocation): Promise<void> {
-    if (active.finishing) return;
-    active.finishing = true;
-    if (active.timer) clearTimeout(active.timer);
+    if (!this.#claim(active)) return;
     const initError = this.#initError as { payload: string; errorType: string };
     const error = parseError(initError.payload, initError.errorType);
     const initMs = performance.now() - this.#spawnedAt;
@@ -373,16 +384,13 @@ export class ExecutionEnvironment {
     const maxMemoryUsedMB = this.#memory.read();
     this.#kill();
     await this.#exited;
-    const outcome = this.#report(active, 'error', initError.payload, 0, maxMemoryUsedMB, error, initMs);
-    this.#current = undefined;
-    active.resolve(outcome);
+    this.#settle(active, 'error', initError.payload, error, 0, maxMemoryUsedMB, initMs);
   }
 
   async #timeOut(active: ActiveInvocation): Promise<void> {
-    if (active.finishing) return;
-    active.finishing = true;
+    if (!this.#claim(active)) return;
     const timeoutSeconds = this.config.timeoutSeconds;
-    const durationMs = active.dispatchedAt === undefined ? 0 : performance.now() - active.dispatchedAt;
+    const durationMs = this.#durationOf(active);
     const maxMemoryUsedMB = this.#memory.read();
     // Lambda stops the whole environment at the deadline; the next invoke gets a fresh one (a cold start).
     this.#kill();
@@ -393,28 +401,31 @@ export class ExecutionEnvironment {
       errorType: 'Sandbox.Timedout',
       errorMessage: `RequestId: ${requestId} Error: ${timeoutMessage(timeoutSeconds)}`,
     };
-    const outcome = this.#report(
-      active,
-      'timeout',
-      JSON.stringify(error),
-      durationMs,
-      maxMemoryUsedMB,
-      error,
-    );
-    this.#current = undefined;
-    active.resolve(outcome);
+    this.#settle(active, 'timeout', JSON.stringify(error), error, durationMs, maxMemoryUsedMB);
   }
 
-  /** Writes END and REPORT and builds the outcome. */
-  #report(
+  /** Takes the invocation for one of the ways it can end; false when another way already has. */
+  #claim(active: ActiveInvocation): boolean {
+    if (active.finishing) return false;
+    active.finishing = true;
+    if (active.timer) clearTimeout(active.timer);
+    return true;
+  }
+
+  #durationOf(active: ActiveInvocation): number {
+    return active.dispatchedAt === undefined ? 0 : performance.now() - active.dispatchedAt;
+  }
+
+  /** Ends the invocation: writes END and REPORT, frees the environment (unless it is gone), answers the caller. */
+  #settle(
     active: ActiveInvocation,
     status: InvokeStatus,
     payload: string,
+    error: { errorType: string; errorMessage: string } | undefined,
     durationMs: number,
     maxMemoryUsedMB: number,
-    error: { errorType: string; errorMessage: string } | undefined,
     initDurationOverride?: number,
-  ): InvocationOutcome {
+  ): void {
     const { requestId } = active.invocation;
     const initDurationMs = active.cold ? (initDurationOverride ?? this.#initDurationMs) : undefined;
     // Billed per 1 ms. Since August 2025 Lambda bills the INIT phase of on-demand functions as well, so a cold
@@ -439,7 +450,9 @@ export class ExecutionEnvironment {
       this.#options.logs.putLogEvents(this.config.logGroupName, this.logStreamName, lines);
       for (const line of lines) active.logs.push(line.message);
     }
-    return {
+    if (this.#current === active) this.#current = undefined;
+    if (this.state === 'busy') this.state = 'idle';
+    active.resolve({
       status,
       payload,
       errorType: error?.errorType,
@@ -450,10 +463,13 @@ export class ExecutionEnvironment {
       initDurationMs,
       maxMemoryUsedMB,
       logs: active.logs,
-    };
+      ...(active.interrupted ? { interrupted: true } : {}),
+    });
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    // Processes the function started outlive a runtime that exited on its own; Lambda's sandbox would not.
+    this.#kill();
     const wasAlive = this.state !== 'dead';
     this.state = 'dead';
     this.#heldNext?.destroy();
@@ -461,10 +477,9 @@ export class ExecutionEnvironment {
     this.#server.closeAllConnections();
     this.#server.close();
     const current = this.#current;
-    if (current && !current.finishing) {
-      // The runtime died mid-invoke (process.exit, out of memory, uncaught exception): Runtime.ExitError.
-      current.finishing = true;
-      if (current.timer) clearTimeout(current.timer);
+    if (current && this.#claim(current)) {
+      // The runtime died mid-invoke (process.exit, out of memory, uncaught exception, stop()): Runtime.ExitError.
+      current.interrupted = this.#stopping;
       const reason = this.#spawnError
         ? `Runtime failed to start: ${this.#spawnError}`
         : `Runtime exited with error: ${signal ? `signal: ${signalName(signal)}` : `exit status ${code ?? 0}`}`;
@@ -472,25 +487,30 @@ export class ExecutionEnvironment {
         errorType: 'Runtime.ExitError',
         errorMessage: `RequestId: ${current.invocation.requestId} Error: ${reason}`,
       };
-      const durationMs = current.dispatchedAt === undefined ? 0 : performance.now() - current.dispatchedAt;
-      const outcome = this.#report(
+      this.#settle(
         current,
         'error',
         JSON.stringify(error),
-        durationMs,
-        this.#memory.read(),
         error,
+        this.#durationOf(current),
+        this.#memory.read(),
       );
-      this.#current = undefined;
-      current.resolve(outcome);
     }
     this.#memory.close();
     if (wasAlive) this.#options.onExit(this);
   }
 
+  /** Kills the runtime's process group: the runtime and whatever the function started. */
   #kill(): void {
-    if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null)
-      this.#child.kill('SIGKILL');
+    const child = this.#child;
+    // Once the environment is gone its process group id may belong to someone else: leave it alone.
+    if (!child?.pid || this.state === 'dead') return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // No process group (Windows, or the group is already empty): kill the runtime itself.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   }
 
   #log(message: string, timestamp: number): void {
@@ -521,9 +541,13 @@ function parseError(payload: string, errorType?: string): { errorType: string; e
   }
 }
 
-function headerOf(request: IncomingMessage, name: string): string {
-  const value = request.headers[name];
-  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+/** The request ID in a Runtime API path; undefined when its percent-encoding is malformed (Lambda answers 400). */
+function decodeRequestId(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `YYYY/MM/DD/[$LATEST]<32 hex>`, like Lambda's stream names. */

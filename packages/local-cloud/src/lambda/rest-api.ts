@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionConfig, InvocationType } from '../types.ts';
 import { LambdaApiError, sendLambdaError } from './errors.ts';
+import { header } from './helpers.ts';
 import type { LambdaService } from './service.ts';
 
 const PREFIX = '/2015-03-31/functions';
@@ -147,9 +148,4 @@ function unknownOperation(request: IncomingMessage, path: string): LambdaApiErro
     'UnknownOperationException',
     `The local Lambda service does not support ${request.method ?? 'GET'} ${path}.`,
   );
-}
-
-function header(request: IncomingMessage, name: string): string {
-  const value = request.headers[name];
-  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
 }

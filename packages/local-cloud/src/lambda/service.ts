@@ -3,9 +3,10 @@
  * the Invoke API's three invocation types, and a record of every invocation.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LogStore } from '../logs/store.ts';
 import type {
@@ -17,17 +18,22 @@ import type {
   InvocationType,
   InvokeResult,
 } from '../types.ts';
-import { type AsyncEvent, AsyncInvoker, type AttemptResult } from './async-invoke.ts';
+import { type AsyncEvent, AsyncInvoker, type AttemptResult, type Deliver } from './async-invoke.ts';
 import { ConcurrencyLimiter } from './concurrency.ts';
 import { ExecutionEnvironment, type InvocationOutcome } from './environment.ts';
 import { functionNotFound, LambdaApiError, throttled } from './errors.ts';
+import { parseJsonOrText } from './helpers.ts';
 import { handleLambdaApi } from './rest-api.ts';
 
 export interface LambdaServiceOptions {
   readonly aws: AwsContext;
   readonly logs: LogStore;
-  /** Sends a destination record or dead-lettered event to an SQS queue, SNS topic, function or bus ARN. */
-  readonly deliver: (destinationArn: string, payload: unknown) => Promise<void>;
+  /**
+   * Sends a destination record or dead-lettered event to an SQS queue, SNS topic, function or bus ARN. A
+   * dead-lettered event comes with Lambda's DLQ message attributes (RequestID, ErrorCode, ErrorMessage), ready
+   * to pass on as SendMessage's MessageAttributes.
+   */
+  readonly deliver: Deliver;
   /**
    * Waits before the first and second retry of a failed async invoke. AWS waits about one minute, then about
    * two; locally the default is scaled down to 1 s and 2 s so a retry is seen without a long wait.
@@ -35,7 +41,11 @@ export interface LambdaServiceOptions {
   readonly asyncRetryDelaysMs?: readonly number[];
   /** Account-level concurrent executions (AWS's default quota is 1,000; locally 50 processes is plenty). */
   readonly maxConcurrency?: number;
-  /** Directories whose node_modules stand in for the SDK Lambda's Node runtime provides. Default: this package. */
+  /**
+   * Directories whose node_modules stand in for the SDK Lambda's Node runtime provides (`@aws-sdk/*`,
+   * `@smithy/*`). Default: this package. The pnpm virtual store's hoisted folder above this package is searched
+   * after them, so any SDK package installed in the workspace is importable.
+   */
   readonly runtimeModuleDirectories?: readonly string[];
   /** The credentials functions get (Lambda hands them the execution role's temporary ones). */
   readonly credentials?: {
@@ -82,6 +92,7 @@ const POLLER_SOURCES = new Set(['aws:sqs', 'aws:kinesis', 'aws:dynamodb', 'aws:k
 const PACKAGE_DIRECTORY = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const RUNTIME_ENTRY = createRequire(import.meta.url).resolve('aws-lambda-ric');
 const SDK_RESOLUTION_HOOK = new URL('./runtime/sdk-resolution.mjs', import.meta.url);
+const PNPM_HOISTED_FOLDER = pnpmHoistedFolder(PACKAGE_DIRECTORY);
 
 export class LambdaService implements ApiHandler {
   readonly invocations: InvocationRecord[] = [];
@@ -112,9 +123,14 @@ export class LambdaService implements ApiHandler {
       deliver: options.deliver,
       retryDelaysMs: options.asyncRetryDelaysMs ?? [1000, 2000],
     });
-    const moduleDirectories = options.runtimeModuleDirectories ?? [PACKAGE_DIRECTORY];
+    // The hook resolves SDK packages only, for import and require alike: no NODE_PATH, so a function cannot
+    // reach the local cloud's other dependencies (fauxqs, say), which Lambda would not have either.
+    const moduleFolders = (options.runtimeModuleDirectories ?? [PACKAGE_DIRECTORY]).map((directory) =>
+      join(directory, 'node_modules'),
+    );
+    if (PNPM_HOISTED_FOLDER) moduleFolders.push(PNPM_HOISTED_FOLDER);
     const hook = new URL(SDK_RESOLUTION_HOOK);
-    for (const directory of moduleDirectories) hook.searchParams.append('from', directory);
+    for (const folder of moduleFolders) hook.searchParams.append('modules', folder);
     this.#nodeArgs = ['--import', hook.href];
     const credentials = options.credentials ?? {
       accessKeyId: 'test',
@@ -122,7 +138,6 @@ export class LambdaService implements ApiHandler {
       sessionToken: 'test',
     };
     this.#platformEnvironment = {
-      NODE_PATH: moduleDirectories.map((directory) => `${directory}/node_modules`).join(':'),
       LAMBDA_RUNTIME_DIR: dirname(RUNTIME_ENTRY),
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -207,12 +222,13 @@ export class LambdaService implements ApiHandler {
     if (invocationType === 'DryRun') {
       return { result: { requestId, statusCode: 204, executedVersion }, logs: [] };
     }
-    if (this.#stopped) throw new LambdaApiError(503, 'ServiceException', 'The Lambda service is stopped.');
+    if (this.#stopped) throw serviceStopped();
     if (invocationType === 'Event') {
       this.#async.enqueue({
         requestId,
         invokedArn: resolved.invokedArn,
         functionArn: qualifiedArn(resolved),
+        version: resolved.version,
         source: options.source ?? 'Event',
         payload: text,
         event,
@@ -262,7 +278,7 @@ export class LambdaService implements ApiHandler {
     this.#stopped = true;
     // Retries stop being scheduled first; attempts under way end when their environment is killed.
     const asyncStopped = this.#async.stop();
-    this.#limiter.rejectAll(new LambdaApiError(503, 'ServiceException', 'The Lambda service is stopped.'));
+    this.#limiter.rejectAll(serviceStopped());
     await Promise.allSettled([...this.#starting]);
     const environments = [...this.#functions.values()].flatMap((state) =>
       [...state.environments.values()].flat(),
@@ -277,6 +293,7 @@ export class LambdaService implements ApiHandler {
     await this.#limiter.acquire(config.name, config.reservedConcurrency);
     try {
       const outcome = await this.#run(resolved, event.requestId, event.payload, event.event, event.source);
+      if (outcome.interrupted) throw serviceStopped();
       return {
         statusCode: 200,
         executedVersion: resolved.version,
@@ -303,6 +320,8 @@ export class LambdaService implements ApiHandler {
       invokedFunctionArn: resolved.invokedArn,
       clientContext: clientContext ? Buffer.from(clientContext, 'base64').toString('utf8') : undefined,
     });
+    // Killed by stop(): not something the function did, so not recorded as its failure.
+    if (outcome.interrupted) return outcome;
     this.#record({
       requestId,
       functionName: resolved.state.config.name,
@@ -316,7 +335,7 @@ export class LambdaService implements ApiHandler {
       ...(outcome.initDurationMs === undefined ? {} : { initDurationMs: outcome.initDurationMs }),
       status: outcome.status,
       ...(outcome.status === 'success'
-        ? { result: parseResult(outcome.payload) }
+        ? { result: parseJsonOrText(outcome.payload) }
         : {
             error: { errorType: outcome.errorType ?? 'Unhandled', errorMessage: outcome.errorMessage ?? '' },
           }),
@@ -362,7 +381,7 @@ export class LambdaService implements ApiHandler {
       pool.push(environment);
       if (this.#stopped) {
         await environment.stop();
-        throw new LambdaApiError(503, 'ServiceException', 'The Lambda service is stopped.');
+        throw serviceStopped();
       }
       return environment;
     } finally {
@@ -375,7 +394,13 @@ export class LambdaService implements ApiHandler {
     if (this.invocations.length > this.#maxRecords * 1.1) {
       this.invocations.splice(0, this.invocations.length - this.#maxRecords);
     }
-    for (const listener of this.#listeners) listener(record);
+    for (const listener of this.#listeners) {
+      try {
+        listener(record);
+      } catch {
+        // A listener is an observer: its failure must not fail the invocation or keep other listeners from it.
+      }
+    }
   }
 
   #resolve(nameOrArn: string, explicitQualifier?: string): ResolvedFunction {
@@ -424,10 +449,15 @@ function parsePayload(text: string): unknown {
   }
 }
 
-function parseResult(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+function serviceStopped(): LambdaApiError {
+  return new LambdaApiError(503, 'ServiceException', 'The Lambda service is stopped.');
+}
+
+/** pnpm's virtual store holds every installed package, flattened, in `node_modules/.pnpm/node_modules`. */
+function pnpmHoistedFolder(from: string): string | undefined {
+  for (let directory = from; ; directory = dirname(directory)) {
+    const candidate = join(directory, 'node_modules', '.pnpm', 'node_modules');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(directory) === directory) return undefined;
   }
 }
