@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -22,7 +21,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createApp } from '@triggers/infra';
 import { TriggerFunction } from '@triggers/kit';
-import { type InvocationRecord, type LocalCloud, startFauxqs, startLocalCloud } from '@triggers/local-cloud';
+import {
+  type InvocationRecord,
+  type LocalCloud,
+  queueDepth,
+  startFauxqs,
+  startLocalCloud,
+} from '@triggers/local-cloud';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -109,18 +114,6 @@ function synth(outdir: string, define: (app: App) => void): string {
   define(app);
   app.synth();
   return outdir;
-}
-
-async function queueDepth(client: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
-  );
 }
 
 const percentile = (values: number[], p: number) => {

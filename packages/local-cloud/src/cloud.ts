@@ -65,6 +65,12 @@ export interface LocalCloud {
   /** The one endpoint, e.g. http://127.0.0.1:4566: use it as AWS_ENDPOINT_URL. */
   readonly endpoint: string;
   readonly aws: AwsContext;
+  /** What an AWS SDK v3 client needs to talk to this cloud: `new SQSClient(cloud.clientConfig)`. */
+  readonly clientConfig: {
+    readonly endpoint: string;
+    readonly region: string;
+    readonly credentials: typeof LOCAL_CREDENTIALS;
+  };
   readonly stacks: readonly DeployedStack[];
   /** What did not start or run, one sentence each (also sent to onWarning). */
   readonly warnings: readonly string[];
@@ -261,6 +267,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     return {
       endpoint: gateway.url,
       aws,
+      clientConfig: { endpoint: gateway.url, region: aws.region, credentials: LOCAL_CREDENTIALS },
       stacks,
       warnings,
       lambda,

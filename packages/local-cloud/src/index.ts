@@ -10,4 +10,5 @@ export { startFauxqs } from './emulators/fauxqs.ts';
 export { LocalCloudError } from './errors.ts';
 export { DEFAULT_PORT, HEALTH_PATH } from './gateway.ts';
 export { formatEndpoint, formatLogEvent, formatStack } from './report.ts';
+export { queueDepth, waitFor } from './testing.ts';
 export type * from './types.ts';

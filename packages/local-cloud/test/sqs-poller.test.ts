@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { LambdaService } from '../src/lambda/service.ts';
 import { LogStore } from '../src/logs/store.ts';
+import { queueDepth } from '../src/testing.ts';
 import { SqsPoller } from '../src/triggers/sqs.ts';
 import type { AwsContext, FunctionConfig, SqsEventSourceConfig } from '../src/types.ts';
 
@@ -158,19 +159,6 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
     return vi.waitFor(check, { timeout: 10_000, interval: 20 });
   }
 
-  async function messagesLeft(queueUrl: string): Promise<number> {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(Attributes.ApproximateNumberOfMessages) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible)
-    );
-  }
-
   it('deletes the successes of a partial failure and lets the failed message reach the DLQ after maxReceiveCount', async () => {
     // Prepare: 3 s of visibility, so a slow cold start does not hand the successes back before they are deleted
     const { queue, dlq } = await createQueues(3);
@@ -185,7 +173,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
     expect(invocationsOf(queue.queueArn, 'bad')).toBe(2);
     expect(invocationsOf(queue.queueArn, 'ok-1')).toBe(1);
     expect(invocationsOf(queue.queueArn, 'ok-2')).toBe(1);
-    expect(await messagesLeft(queue.queueUrl)).toBe(0);
+    expect(await queueDepth(sqs, queue.queueUrl)).toBe(0);
   });
 
   it('retries the whole batch when the function throws', async () => {
@@ -225,8 +213,8 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
 
     // Assess
     await eventually(() => expect(invocationsOf(queue.queueArn, 'q')).toBe(1));
-    await eventually(async () => expect(await messagesLeft(queue.queueUrl)).toBe(0));
-    expect(await messagesLeft(dlq.queueUrl)).toBe(0);
+    await eventually(async () => expect(await queueDepth(sqs, queue.queueUrl)).toBe(0));
+    expect(await queueDepth(sqs, dlq.queueUrl)).toBe(0);
   });
 
   it('deletes messages no filter matches without invoking the function', async () => {
@@ -243,12 +231,12 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
     ]);
 
     // Assess
-    await eventually(async () => expect(await messagesLeft(queue.queueUrl)).toBe(0));
+    await eventually(async () => expect(await queueDepth(sqs, queue.queueUrl)).toBe(0));
     const bodies = batchesFor(queue.queueArn)
       .flat()
       .map((record) => record.body);
     expect(bodies.sort()).toEqual(['urgent text', JSON.stringify({ id: 'wanted', type: 'order' })].sort());
-    expect(await messagesLeft(dlq.queueUrl)).toBe(0);
+    expect(await queueDepth(sqs, dlq.queueUrl)).toBe(0);
   });
 
   it('invokes with at most batchSize records', async () => {

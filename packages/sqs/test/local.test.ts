@@ -6,13 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
-import {
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { type LocalCloud, startLocalCloud } from '@triggers/local-cloud';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type LocalCloud, queueDepth, startLocalCloud, waitFor } from '@triggers/local-cloud';
 import { App, Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../src/order.ts';
@@ -38,13 +33,8 @@ describe('SqsStack in the local cloud', () => {
     app.synth();
     cloud = await startLocalCloud({ assembly: assemblyDir, port: 0 });
     outputs = cloud.stacks[0]?.outputs ?? {};
-    const client = {
-      endpoint: cloud.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    };
-    sqs = new SQSClient(client);
-    dynamodb = new DynamoDBClient(client);
+    sqs = new SQSClient(cloud.clientConfig);
+    dynamodb = new DynamoDBClient(cloud.clientConfig);
   }, 120_000);
 
   afterAll(async () => {
@@ -82,7 +72,7 @@ describe('SqsStack in the local cloud', () => {
       );
     }
     // Settled when nothing is left on the queue, visible or in flight: every message was stored or dead-lettered.
-    const settled = await waitFor(async () => (await depth(outputs.QueueUrl)) === 0, 150_000);
+    const settled = await waitFor(async () => (await queueDepth(sqs, outputs.QueueUrl ?? '')) === 0, 150_000);
 
     // Assess
     expect(settled).toBe(true);
@@ -112,19 +102,6 @@ describe('SqsStack in the local cloud', () => {
     return counts;
   }
 
-  async function depth(queueUrl: string | undefined): Promise<number> {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(Attributes.ApproximateNumberOfMessages) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible)
-    );
-  }
-
   async function scanOrderIds(): Promise<string[]> {
     const ids: string[] = [];
     for await (const page of paginateScan({ client: dynamodb }, { TableName: outputs.TableName })) {
@@ -149,13 +126,3 @@ describe('SqsStack in the local cloud', () => {
     }
   }
 });
-
-/** Polls `check` until it holds or `timeoutMs` passes; the test then asserts on the outcome. */
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return check();
-}
