@@ -2,8 +2,10 @@
  * The Lambda REST API on the gateway: Invoke, ListFunctions, GetFunction and GetFunctionConfiguration, with
  * Lambda's headers and error shapes, so the SDK's LambdaClient, the AWS CLI and cognito-local work against it.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from '../shared.ts';
 import type { FunctionConfig, InvocationType } from '../types.ts';
 import { LambdaApiError, sendLambdaError } from './errors.ts';
 import { header } from './helpers.ts';
@@ -130,16 +132,6 @@ function configuration(config: FunctionConfig): Record<string, unknown> {
     },
     ...(config.deadLetterTargetArn ? { DeadLetterConfig: { TargetArn: config.deadLetterTargetArn } } : {}),
   };
-}
-
-function sendJson(response: ServerResponse, status: number, payload: unknown): void {
-  const text = JSON.stringify(payload);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(text);
 }
 
 function unknownOperation(request: IncomingMessage, path: string): LambdaApiError {

@@ -2,8 +2,9 @@
  * The CloudWatch Logs JSON API (`X-Amz-Target: Logs_20140328.<Action>`) over the in-memory store: the operations
  * `aws logs tail`, `aws logs filter-log-events`, the SDK's CloudWatchLogsClient and CloudFormation use.
  */
-import { randomUUID } from 'node:crypto';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from '../shared.ts';
 import type { LogStore, StoredLogEvent, StoredLogGroup, StoredLogStream } from './store.ts';
 
 type Json = Record<string, unknown>;
@@ -41,14 +42,9 @@ export async function handleLogsApi(
   }
 }
 
+/** The Logs API answers in AWS JSON 1.1. */
 function send(response: ServerResponse, status: number, payload: Json): void {
-  const text = JSON.stringify(payload);
-  response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  response.end(text);
+  sendJson(response, status, payload, 'application/x-amz-json-1.1');
 }
 
 function parseInput(body: Buffer): Json {
