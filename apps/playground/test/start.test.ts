@@ -12,7 +12,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createApp } from '@triggers/infra';
 import type { DeployedStack } from '@triggers/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tryIt } from '../src/try-it.ts';
+import { pointAtEndpoint, tryIt } from '../src/try-it.ts';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const AWS_CLI = '/usr/bin/aws'; // AWS CLI v2 from Debian's packages, where installed
@@ -145,5 +145,18 @@ describe('tryIt', () => {
       expect(command).toMatch(/^\s+aws --endpoint-url http:\/\/127\.0\.0\.1:4566 /);
     expect(lines.join('\n')).toContain('sqs send-message --queue-url http://127.0.0.1:4566/000000000000/q');
     expect(lines.join('\n')).not.toContain('Someone-Else');
+  });
+
+  it('also points commands inside $(…) at the local endpoint', () => {
+    // Prepare: a command that captures a token in a shell variable
+    const line = 'TOKEN=$(aws sts get-caller-identity --query Account --output text) && echo "aws $TOKEN"';
+
+    // Act
+    const pointed = pointAtEndpoint(line, 'http://127.0.0.1:4566');
+
+    // Assess: the command is pointed at the endpoint; the word "aws" inside the echoed text is left alone
+    expect(pointed).toBe(
+      'TOKEN=$(aws --endpoint-url http://127.0.0.1:4566 sts get-caller-identity --query Account --output text) && echo "aws $TOKEN"',
+    );
   });
 });
