@@ -145,7 +145,7 @@ function parse(argv: readonly string[]): Parsed {
       }
       i++;
     }
-    (values[flag] ??= []).push(value);
+    values[flag] = [...(values[flag] ?? []), value];
   }
   return { positionals, values };
 }
@@ -164,7 +164,9 @@ function workloadInput(parsed: Parsed): WorkloadInput {
   const batch = single(parsed, '--batch-size');
   if (arch !== undefined && arch !== 'arm64' && arch !== 'x86_64') {
     const hint = closest(arch, ['arm64', 'x86_64']);
-    throw new UsageError(`--arch must be arm64 or x86_64, not "${arch}"${hint ? `; did you mean ${hint}?` : '.'}`);
+    throw new UsageError(
+      `--arch must be arm64 or x86_64, not "${arch}"${hint ? `; did you mean ${hint}?` : '.'}`,
+    );
   }
   let batchSize: number | undefined;
   if (batch !== undefined) {
@@ -231,13 +233,15 @@ export function run(argv: readonly string[], io: Io): number {
       io.out(name ? integrationHelp(name) : usage);
       return 0;
     }
-    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"; give one integration at a time.`);
+    if (extra.length > 0)
+      throw new UsageError(`Unexpected argument "${extra[0]}"; give one integration at a time.`);
     if (parsed.values['--all']) {
       if (name !== undefined) throw new UsageError('--all prints every integration; leave out the name.');
-      const tuning = (['--events', '--duration', '--memory', '--arch', '--batch-size', '--set'] as const).find(
-        (flag) => parsed.values[flag],
-      );
-      if (tuning) throw new UsageError(`--all uses each integration's default workload, so ${tuning} does not apply.`);
+      const tuning = (
+        ['--events', '--duration', '--memory', '--arch', '--batch-size', '--set'] as const
+      ).find((flag) => parsed.values[flag]);
+      if (tuning)
+        throw new UsageError(`--all uses each integration's default workload, so ${tuning} does not apply.`);
       const freeTier = parsed.values['--free-tier'] !== undefined;
       const all = integrations.map((i) => estimate(i.name, { freeTier }));
       if (json) {

@@ -3,7 +3,13 @@ import { type LineItem, PricingInputError, total } from './line-item.ts';
 import type { Dec } from './money.ts';
 import type { PriceList } from './prices/types.ts';
 import { usEast1 } from './prices/us-east-1.ts';
-import { type Integration, naiveWorkload, resolveWorkload, type Workload, type WorkloadInput } from './workload.ts';
+import {
+  type Integration,
+  naiveWorkload,
+  resolveWorkload,
+  type Workload,
+  type WorkloadInput,
+} from './workload.ts';
 
 export interface Bill {
   readonly workload: Workload;

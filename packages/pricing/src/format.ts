@@ -17,11 +17,19 @@ export function rows(lines: readonly LineItem[]): Row[] {
 }
 
 /** A plain-text table for the terminal. */
-export function textTable(header: readonly string[], body: readonly (readonly string[])[], rightAlign: number[]): string {
+export function textTable(
+  header: readonly string[],
+  body: readonly (readonly string[])[],
+  rightAlign: number[],
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const cell = (text: string, i: number) =>
     rightAlign.includes(i) ? text.padStart(widths[i] ?? 0) : text.padEnd(widths[i] ?? 0);
-  const line = (row: readonly string[]) => row.map((text, i) => cell(text, i)).join('  ').trimEnd();
+  const line = (row: readonly string[]) =>
+    row
+      .map((text, i) => cell(text, i))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

@@ -65,10 +65,27 @@ const sqs: Integration = {
   cpuBoundShare: 0,
   options: [
     { key: 'messageBytes', description: 'message size', default: 1024, min: 1, max: MB },
-    { key: 'sendBatchSize', description: 'messages per SendMessageBatch from producers', default: 1, min: 1, max: 10 },
-    { key: 'poisonShare', description: 'share of messages that always fail (dead-lettered)', default: 0.001, max: 1 },
+    {
+      key: 'sendBatchSize',
+      description: 'messages per SendMessageBatch from producers',
+      default: 1,
+      min: 1,
+      max: 10,
+    },
+    {
+      key: 'poisonShare',
+      description: 'share of messages that always fail (dead-lettered)',
+      default: 0.001,
+      max: 1,
+    },
     { key: 'maxReceiveCount', description: 'receives before the DLQ', default: 5, min: 1, max: 1000 },
-    { key: 'itemBytes', description: 'stored order item size (1 WRU per KB)', default: 600, min: 1, max: 400 * KB },
+    {
+      key: 'itemBytes',
+      description: 'stored order item size (1 WRU per KB)',
+      default: 600,
+      min: 1,
+      max: 400 * KB,
+    },
     { key: 'queue', description: 'queue type', default: 'standard', choices: ['standard', 'fifo'] },
     { key: 'logBytesPerRecord', description: 'handler log bytes per order', default: 350 },
   ],
@@ -96,7 +113,11 @@ const sqs: Integration = {
       ...sqsCost(
         [
           { item: 'sends (producers)', count: r.sends },
-          { item: 'receives by Lambda', count: r.receives, detail: `${formatCount(r.deliveries)} deliveries` },
+          {
+            item: 'receives by Lambda',
+            count: r.receives,
+            detail: `${formatCount(r.deliveries)} deliveries`,
+          },
           { item: 'deletes by Lambda (batched)', count: r.deletes },
           {
             item: "empty receives by Lambda's 5 pollers",
@@ -138,7 +159,12 @@ const s3Thumbnail: Integration = {
     { key: 'sourceBytes', description: 'average upload size', default: 2 * MB, min: 1, max: 5 * 1024 * GiB },
     { key: 'widths', description: 'thumbnail widths written per upload', default: 2, min: 1, max: 20 },
     { key: 'thumbnailBytes', description: 'average thumbnail size', default: 20 * KB, min: 1, max: 100 * MB },
-    { key: 'failureShare', description: 'share of uploads that fail (retried twice, then DLQ)', default: 0.001, max: 1 },
+    {
+      key: 'failureShare',
+      description: 'share of uploads that fail (retried twice, then DLQ)',
+      default: 0.001,
+      max: 1,
+    },
     { key: 'monthsKept', description: 'months the uploads and thumbnails are stored', default: 1, max: 1200 },
     { key: 'logBytesPerRecord', description: 'handler log bytes per upload', default: 400 },
   ],
@@ -182,7 +208,13 @@ const s3Thumbnail: Integration = {
       ),
       ...functionLines(w, invocations, invocations, numberOption(w, 'logBytesPerRecord'), prices),
       ...sqsCost(
-        [{ item: 'DLQ (send + receive + delete)', count: failures.mul(3), detail: `${formatCount(failures)} failures` }],
+        [
+          {
+            item: 'DLQ (send + receive + delete)',
+            count: failures.mul(3),
+            detail: `${formatCount(failures)} failures`,
+          },
+        ],
         { freeTier: w.freeTier },
         prices,
       ),
@@ -201,11 +233,21 @@ const apiGateway: Integration = {
   defaults: { events: 5_000_000, durationMs: 40, memoryMB: 256, architecture: 'arm64', batchSize: 1 },
   cpuBoundShare: 0,
   options: [
-    { key: 'payloadBytes', description: 'request size (HTTP APIs meter per 512 KB)', default: 2 * KB, max: 10 * MB },
+    {
+      key: 'payloadBytes',
+      description: 'request size (HTTP APIs meter per 512 KB)',
+      default: 2 * KB,
+      max: 10 * MB,
+    },
     { key: 'readShare', description: 'share of requests that read (the rest write)', default: 0.7, max: 1 },
     { key: 'noteBytes', description: 'note item size', default: 2 * KB, min: 1, max: 400 * KB },
     { key: 'mau', description: 'Cognito monthly active users', default: 10_000 },
-    { key: 'cognitoPlan', description: 'Cognito feature plan', default: 'essentials', choices: ['essentials', 'lite'] },
+    {
+      key: 'cognitoPlan',
+      description: 'Cognito feature plan',
+      default: 'essentials',
+      choices: ['essentials', 'lite'],
+    },
     { key: 'api', description: 'API type', default: 'http', choices: ['http', 'rest'] },
     { key: 'accessLogBytes', description: 'access log bytes per request', default: 450 },
     { key: 'logBytesPerRecord', description: 'handler log bytes per request', default: 350 },
@@ -226,7 +268,11 @@ const apiGateway: Integration = {
     const wru = writeUnits(noteBytes);
     return [
       ...apiGatewayCost(
-        { requests: w.events, payloadBytes: numberOption(w, 'payloadBytes'), kind: choiceOption<ApiKind>(w, 'api') },
+        {
+          requests: w.events,
+          payloadBytes: numberOption(w, 'payloadBytes'),
+          kind: choiceOption<ApiKind>(w, 'api'),
+        },
         prices,
       ),
       ...functionLines(w, requests, requests, numberOption(w, 'logBytesPerRecord'), prices),
@@ -240,7 +286,11 @@ const apiGateway: Integration = {
         prices,
       ),
       ...cognitoCost(
-        { mau: numberOption(w, 'mau'), plan: choiceOption<CognitoPlan>(w, 'cognitoPlan'), freeTier: w.freeTier },
+        {
+          mau: numberOption(w, 'mau'),
+          plan: choiceOption<CognitoPlan>(w, 'cognitoPlan'),
+          freeTier: w.freeTier,
+        },
         prices,
       ),
       ...logsCost(
@@ -269,7 +319,12 @@ const kinesisTransform: Integration = {
   cpuBoundShare: 0.3,
   options: [
     { key: 'recordBytes', description: 'record size', default: KB, min: 1, max: 10 * MB },
-    { key: 'mode', description: 'stream capacity mode', default: 'provisioned', choices: ['provisioned', 'on-demand'] },
+    {
+      key: 'mode',
+      description: 'stream capacity mode',
+      default: 'provisioned',
+      choices: ['provisioned', 'on-demand'],
+    },
     { key: 'shards', description: 'provisioned shards (0 = enough for twice the average rate)', default: 0 },
     { key: 'outputBytes', description: 'transformed bytes stored per record', default: 512 },
     { key: 'logBytesPerRecord', description: 'handler log bytes per record', default: 40 },
@@ -374,7 +429,11 @@ const eventbridge: Integration = {
   cpuBoundShare: 0,
   options: [
     { key: 'eventBytes', description: 'event size (billed per 64 KB)', default: KB, min: 1, max: 256 * KB },
-    { key: 'scheduledRuns', description: 'Scheduler invocations a month (every 5 min = 8,760)', default: 8760 },
+    {
+      key: 'scheduledRuns',
+      description: 'Scheduler invocations a month (every 5 min = 8,760)',
+      default: 8760,
+    },
     { key: 'logBytesPerRecord', description: 'handler log bytes per event', default: 300 },
   ],
   describe(w) {
@@ -412,7 +471,13 @@ const sns: Integration = {
   defaults: { events: 2_000_000, durationMs: 40, memoryMB: 256, architecture: 'arm64', batchSize: 1 },
   cpuBoundShare: 0,
   options: [
-    { key: 'messageBytes', description: 'message size (billed per 64 KB)', default: KB, min: 1, max: 256 * KB },
+    {
+      key: 'messageBytes',
+      description: 'message size (billed per 64 KB)',
+      default: KB,
+      min: 1,
+      max: 256 * KB,
+    },
     { key: 'logBytesPerRecord', description: 'handler log bytes per message', default: 300 },
   ],
   describe(w) {
@@ -520,7 +585,12 @@ const cognitoTriggers: Integration = {
   cpuBoundShare: 0,
   options: [
     { key: 'mau', description: 'monthly active users', default: 10_000 },
-    { key: 'cognitoPlan', description: 'Cognito feature plan', default: 'essentials', choices: ['essentials', 'lite'] },
+    {
+      key: 'cognitoPlan',
+      description: 'Cognito feature plan',
+      default: 'essentials',
+      choices: ['essentials', 'lite'],
+    },
     { key: 'logBytesPerRecord', description: 'handler log bytes per trigger', default: 300 },
   ],
   describe(w) {
@@ -533,7 +603,11 @@ const cognitoTriggers: Integration = {
     const invocations = dec(w.events);
     return [
       ...cognitoCost(
-        { mau: numberOption(w, 'mau'), plan: choiceOption<CognitoPlan>(w, 'cognitoPlan'), freeTier: w.freeTier },
+        {
+          mau: numberOption(w, 'mau'),
+          plan: choiceOption<CognitoPlan>(w, 'cognitoPlan'),
+          freeTier: w.freeTier,
+        },
         prices,
       ),
       ...functionLines(w, invocations, invocations, numberOption(w, 'logBytesPerRecord'), prices),

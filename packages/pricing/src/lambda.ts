@@ -138,14 +138,18 @@ export function lambdaCost(usage: LambdaUsage, prices: PriceList = usEast1): Lin
         initGBs,
         'GB-s',
         initCost,
-        `${formatCount(coldStarts)} cold starts (${formatCount(usage.init.coldStartRatio * 100)} %) × ${initMs} ms × ${memory}`,
+        `${formatCount(coldStarts)} cold starts, ${formatCount(usage.init.coldStartRatio * 100)} % of invocations, × ${initMs} ms × ${memory}`,
       ),
     );
   }
 
   const storageMB = usage.ephemeralStorageMB ?? FREE_EPHEMERAL_MB;
   if (storageMB > FREE_EPHEMERAL_MB) {
-    const seconds = onDemand.mul(billedMs).add(coldStarts.mul(initMs)).add(onProvisioned.mul(billedMs)).div(1000);
+    const seconds = onDemand
+      .mul(billedMs)
+      .add(coldStarts.mul(initMs))
+      .add(onProvisioned.mul(billedMs))
+      .div(1000);
     const storageGBs = seconds.mul(storageMB - FREE_EPHEMERAL_MB).div(1024);
     lines.push(
       lineItem(

@@ -76,8 +76,14 @@ export function sqsConsumerRequests(usage: SqsConsumerUsage, prices: PriceList =
   const deadLettered = messages.mul(poisonShare).ceil();
   const deliveries = messages.add(deadLettered.mul(maxReceive - 1));
   const perReceive = Math.min(usage.batchSize, 10);
-  const sends = messages.div(sendBatch).ceil().mul(chunks(sendBatch * usage.messageBytes, chunk));
-  const receives = deliveries.div(perReceive).ceil().mul(chunks(perReceive * usage.messageBytes, chunk));
+  const sends = messages
+    .div(sendBatch)
+    .ceil()
+    .mul(chunks(sendBatch * usage.messageBytes, chunk));
+  const receives = deliveries
+    .div(perReceive)
+    .ceil()
+    .mul(chunks(perReceive * usage.messageBytes, chunk));
   const deletes = messages.sub(deadLettered).div(perReceive).ceil();
   const capacity = dec(pollers).mul(SECONDS_PER_MONTH).div(SQS_LONG_POLL_SECONDS);
   const emptyReceives = positive(capacity.sub(deliveries.div(perReceive).ceil()));
@@ -169,7 +175,10 @@ export interface KinesisUsage {
 export function shardsNeeded(records: number, recordBytes: number, peakFactor = 2): number {
   const perSecond = dec(records).mul(peakFactor).div(SECONDS_PER_MONTH);
   const byRecords = perSecond.div(1000).ceil();
-  const byBytes = perSecond.mul(recordBytes).div(1024 * 1024).ceil();
+  const byBytes = perSecond
+    .mul(recordBytes)
+    .div(1024 * 1024)
+    .ceil();
   return Math.max(1, byRecords.toNumber(), byBytes.toNumber());
 }
 
@@ -203,7 +212,8 @@ export function kinesisCost(usage: KinesisUsage, prices: PriceList = usEast1): L
       lineItem('Kinesis', 'reads by Lambda (GetRecords)', ZERO, 'requests', ZERO, 'free in provisioned mode'),
     ];
   }
-  const roundedBytes = Math.ceil(usage.recordBytes / k.onDemandRecordRoundingBytes) * k.onDemandRecordRoundingBytes;
+  const roundedBytes =
+    Math.ceil(usage.recordBytes / k.onDemandRecordRoundingBytes) * k.onDemandRecordRoundingBytes;
   const ingestGB = dec(usage.records).mul(roundedBytes).div(GiB);
   const retrievalGB = ingestGB.mul(usage.consumers ?? 1);
   const streamHours = dec(HOURS_PER_MONTH);
@@ -265,12 +275,28 @@ export function dynamoDbCost(usage: DynamoDbUsage, prices: PriceList = usEast1):
   if (usage.writeUnits !== undefined) {
     const wru = dec(usage.writeUnits);
     lines.push(
-      lineItem(service, 'write request units', wru, 'WRU', flatCost(d.writeRequestUnits, wru), usage.writeDetail),
+      lineItem(
+        service,
+        'write request units',
+        wru,
+        'WRU',
+        flatCost(d.writeRequestUnits, wru),
+        usage.writeDetail,
+      ),
     );
   }
   if (usage.readUnits !== undefined) {
     const rru = dec(usage.readUnits);
-    lines.push(lineItem(service, 'read request units', rru, 'RRU', flatCost(d.readRequestUnits, rru), usage.readDetail));
+    lines.push(
+      lineItem(
+        service,
+        'read request units',
+        rru,
+        'RRU',
+        flatCost(d.readRequestUnits, rru),
+        usage.readDetail,
+      ),
+    );
   }
   if (usage.storageGB !== undefined) {
     requireNonNegative('Storage', usage.storageGB);
@@ -311,7 +337,13 @@ export function apiGatewayCost(usage: ApiGatewayUsage, prices: PriceList = usEas
   }
   const requests = dec(usage.requests);
   return [
-    lineItem('API Gateway', 'REST API requests', requests, 'requests', tieredCost(prices.apiGateway.rest, requests)),
+    lineItem(
+      'API Gateway',
+      'REST API requests',
+      requests,
+      'requests',
+      tieredCost(prices.apiGateway.rest, requests),
+    ),
   ];
 }
 
@@ -398,7 +430,14 @@ export function logsCost(usage: LogsUsage, prices: PriceList = usEast1): LineIte
   const label = usage.label ? ` (${usage.label})` : '';
   return [
     lineItem(service, `ingestion${label}`, gb, 'GB', ingestion),
-    lineItem(service, `storage${label}`, stored, 'GB-month', storage, 'upper bound (stored compressed)'),
+    lineItem(
+      service,
+      `storage${label}`,
+      stored,
+      'GB-month',
+      storage,
+      'an upper bound: AWS meters stored logs compressed',
+    ),
   ];
 }
 
@@ -472,7 +511,9 @@ export function s3Cost(usage: S3Usage, prices: PriceList = usEast1): LineItem[] 
   }
   if (usage.storageGB !== undefined) {
     const gb = dec(usage.storageGB);
-    lines.push(lineItem(service, 'storage (Standard)', gb, 'GB-month', tieredCost(s.storage, gb), usage.storageDetail));
+    lines.push(
+      lineItem(service, 'storage (Standard)', gb, 'GB-month', tieredCost(s.storage, gb), usage.storageDetail),
+    );
   }
   return lines;
 }

@@ -107,7 +107,9 @@ export function resolveWorkload(integration: Integration, input: WorkloadInput =
   }
   const batchSize = input.batchSize ?? d.batchSize;
   if (input.batchSize !== undefined && !integration.batch && input.batchSize !== 1) {
-    throw new PricingInputError(`${integration.title} does not batch records, so a batch size does not apply.`);
+    throw new PricingInputError(
+      `${integration.title} does not batch records, so a batch size does not apply.`,
+    );
   }
   const specs = [...integration.options, ...commonOptions];
   const options: Record<string, number | string> = {};
@@ -149,7 +151,12 @@ function checkOption(integration: Integration, spec: OptionSpec, value: number |
   if (typeof value === 'string' && (value.trim() === '' || !Number.isFinite(number))) {
     throw new PricingInputError(`${integration.name} option ${spec.key} must be a number, not "${value}".`);
   }
-  requireRange(`${integration.name} option ${spec.key}`, number, spec.min ?? 0, spec.max ?? Number.MAX_SAFE_INTEGER);
+  requireRange(
+    `${integration.name} option ${spec.key}`,
+    number,
+    spec.min ?? 0,
+    spec.max ?? Number.MAX_SAFE_INTEGER,
+  );
   return number;
 }
 
@@ -174,7 +181,10 @@ export function functionLines(
       durationMs: workload.durationMs,
       memoryMB: workload.memoryMB,
       architecture: workload.architecture,
-      init: { durationMs: numberOption(workload, 'initMs'), coldStartRatio: numberOption(workload, 'coldStartRatio') },
+      init: {
+        durationMs: numberOption(workload, 'initMs'),
+        coldStartRatio: numberOption(workload, 'coldStartRatio'),
+      },
       freeTier: workload.freeTier,
       label,
     },
@@ -224,4 +234,3 @@ export function describeFunction(workload: Workload, batched: boolean): string {
   const per = batched ? ` per batch of ${formatCount(workload.batchSize)}` : '';
   return `${formatCount(workload.durationMs)} ms${per} at ${formatCount(workload.memoryMB)} MB on ${workload.architecture}`;
 }
-

@@ -121,7 +121,13 @@ export const usEast1: PriceList = {
 
   kinesis: {
     shardHours: { usd: '0.015', per: 1, unit: 'shard-hours', source: KINESIS, confirmed: true },
-    putPayloadUnits: { usd: '0.014', per: MILLION, unit: 'PUT payload units', source: KINESIS, confirmed: false },
+    putPayloadUnits: {
+      usd: '0.014',
+      per: MILLION,
+      unit: 'PUT payload units',
+      source: KINESIS,
+      confirmed: false,
+    },
     putPayloadUnitBytes: 25 * 1024,
     onDemandStreamHours: { usd: '0.04', per: 1, unit: 'stream-hours', source: KINESIS, confirmed: false },
     onDemandIngestGB: { usd: '0.08', per: 1, unit: 'GB', source: KINESIS, confirmed: false },
@@ -136,7 +142,13 @@ export const usEast1: PriceList = {
     storageGBMonth: { usd: '0.25', per: 1, unit: 'GB-month', source: DYNAMODB, confirmed: false },
     freeTierStorageGB: 25,
     // GetRecords calls made by Lambda's stream poller are free.
-    streamsReadByLambda: { usd: '0', per: MILLION, unit: 'read requests', source: DYNAMODB, confirmed: false },
+    streamsReadByLambda: {
+      usd: '0',
+      per: MILLION,
+      unit: 'read requests',
+      source: DYNAMODB,
+      confirmed: false,
+    },
   },
 
   apiGateway: {
@@ -170,7 +182,13 @@ export const usEast1: PriceList = {
   eventBridge: {
     customEvents: { usd: '1.00', per: MILLION, unit: 'events', source: EVENTBRIDGE, confirmed: true },
     chunkBytes: 64 * 1024,
-    schedulerInvocations: { usd: '1.00', per: MILLION, unit: 'invocations', source: EVENTBRIDGE, confirmed: true },
+    schedulerInvocations: {
+      usd: '1.00',
+      per: MILLION,
+      unit: 'invocations',
+      source: EVENTBRIDGE,
+      confirmed: true,
+    },
     schedulerFreeInvocations: 14 * MILLION,
   },
 
