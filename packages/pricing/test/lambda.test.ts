@@ -5,7 +5,13 @@
  * seconds, each invocation rounded up to the next 1 ms.
  */
 import { describe, expect, it } from 'vitest';
-import { type LambdaUsage, lambdaCost, lambdaEdgeCost, PricingInputError, projectFromReports } from '../src/index.ts';
+import {
+  type LambdaUsage,
+  lambdaCost,
+  lambdaEdgeCost,
+  PricingInputError,
+  projectFromReports,
+} from '../src/index.ts';
 import { total } from '../src/line-item.ts';
 import { tieredCost } from '../src/money.ts';
 import { usEast1 } from '../src/prices/us-east-1.ts';
@@ -20,7 +26,12 @@ describe('Lambda duration', () => {
   it('rounds every invocation up to the next 1 ms', () => {
     // Prepare: 1 M invocations of 1.2 ms at 128 MB on arm64.
     // 1.2 ms bills as 2 ms: 1,000,000 × 0.002 s × 128/1024 GB = 250 GB-s × $0.0000133334 = $0.00333335.
-    const usage: LambdaUsage = { invocations: 1_000_000, durationMs: 1.2, memoryMB: 128, architecture: 'arm64' };
+    const usage: LambdaUsage = {
+      invocations: 1_000_000,
+      durationMs: 1.2,
+      memoryMB: 128,
+      architecture: 'arm64',
+    };
 
     // Act
     const duration = item(usage, 'duration');
@@ -75,7 +86,12 @@ describe('the free tier', () => {
   it('covers 1 M requests and 400,000 GB-s, and only when asked for', () => {
     // 3 M × 200 ms × 1,024 MB = 600,000 GB-s. Free: 1 M requests, 400,000 GB-s.
     // Requests: 2 M × $0.20/M = $0.40. Duration (x86): 200,000 × 0.0000166667 = $3.33334.
-    const usage: LambdaUsage = { invocations: 3_000_000, durationMs: 200, memoryMB: 1024, architecture: 'x86_64' };
+    const usage: LambdaUsage = {
+      invocations: 3_000_000,
+      durationMs: 200,
+      memoryMB: 1024,
+      architecture: 'x86_64',
+    };
 
     const withFree = lambdaCost({ ...usage, freeTier: true });
     const without = lambdaCost(usage);
@@ -97,7 +113,12 @@ describe('the other Lambda charges', () => {
   it('bills the INIT phase of cold starts at the duration rate', () => {
     // 100,000 invocations, 1 % cold: 1,000 × 300 ms × 512 MB = 150 GB-s × 0.0000133334 = $0.00200001.
     const init = item(
-      { invocations: 100_000, durationMs: 10, memoryMB: 512, init: { durationMs: 300, coldStartRatio: 0.01 } },
+      {
+        invocations: 100_000,
+        durationMs: 10,
+        memoryMB: 512,
+        init: { durationMs: 300, coldStartRatio: 0.01 },
+      },
       'INIT duration (cold starts)',
     );
 
@@ -185,6 +206,8 @@ describe('projectFromReports', () => {
 
   it('refuses an empty sample and impossible memory', () => {
     expect(() => projectFromReports([], 10)).toThrow('A projection needs at least one REPORT record.');
-    expect(() => projectFromReports([{ billedDurationMs: 1, memorySizeMB: 64 }], 10)).toThrow(PricingInputError);
+    expect(() => projectFromReports([{ billedDurationMs: 1, memorySizeMB: 64 }], 10)).toThrow(
+      PricingInputError,
+    );
   });
 });

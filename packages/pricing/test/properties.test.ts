@@ -8,7 +8,11 @@ import type { Integration } from '../src/workload.ts';
 
 /** Counts across the scales that matter: below and around the free tiers and pollers' capacity, and far above. */
 const count = (max: number) =>
-  fc.oneof(fc.integer({ min: 0, max: 2_000_000 }), fc.integer({ min: 0, max: 20_000_000 }), fc.integer({ min: 0, max }));
+  fc.oneof(
+    fc.integer({ min: 0, max: 2_000_000 }),
+    fc.integer({ min: 0, max: 20_000_000 }),
+    fc.integer({ min: 0, max }),
+  );
 
 /** A workload within every limit of the integration. */
 function workload(integration: Integration) {
@@ -102,7 +106,9 @@ describe('Lambda', () => {
           const [low, high] = a < b ? [a, b] : [b, a];
           const rate = usEast1.lambda.duration.x86_64;
           const whole = tieredCost(rate, high.toString());
-          const parts = tieredCost(rate, low.toString()).add(tieredCost(rate, high.toString(), low.toString()));
+          const parts = tieredCost(rate, low.toString()).add(
+            tieredCost(rate, high.toString(), low.toString()),
+          );
           expect(parts.eq(whole)).toBe(true);
         },
       ),

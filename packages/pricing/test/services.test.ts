@@ -38,9 +38,9 @@ describe('SQS', () => {
     const r = sqsConsumerRequests(usage);
 
     // Assess
-    expect([r.sends, r.receives, r.deletes, r.emptyReceives, r.invocations].map((d) => d.toNumber())).toEqual([
-      1000, 200, 100, 656_900, 100,
-    ]);
+    expect([r.sends, r.receives, r.deletes, r.emptyReceives, r.invocations].map((d) => d.toNumber())).toEqual(
+      [1000, 200, 100, 656_900, 100],
+    );
   });
 
   it('receives a poison message maxReceiveCount times, then redrives it from the DLQ', () => {
@@ -48,7 +48,9 @@ describe('SQS', () => {
     // Deletes only for the 990 that succeed: ceil(990 / 10) = 99. Redrive: 10 × (receive + send + delete) = 30.
     const r = sqsConsumerRequests({ messages: 1000, messageBytes: 1024, batchSize: 10, poisonShare: 0.01 });
 
-    expect([r.deliveries, r.deletes, r.redrives, r.deadLettered].map((d) => d.toNumber())).toEqual([1040, 99, 30, 10]);
+    expect([r.deliveries, r.deletes, r.redrives, r.deadLettered].map((d) => d.toNumber())).toEqual([
+      1040, 99, 30, 10,
+    ]);
   });
 
   it('prices standard and FIFO requests and takes the free million off the first lines', () => {
@@ -69,7 +71,10 @@ describe('SNS', () => {
   it('bills publishes per 64 KB chunk and deliveries to Lambda not at all', () => {
     // 1 M publishes of 100 KB → 2 chunks each = 2 M requests × $0.50/M = $1; free tier: 1 M billable = $0.50.
     expect(costs(snsCost({ publishes: 1_000_000, messageBytes: 102_400 }))).toEqual(['1', '0']);
-    expect(costs(snsCost({ publishes: 1_000_000, messageBytes: 102_400, freeTier: true }))).toEqual(['0.5', '0']);
+    expect(costs(snsCost({ publishes: 1_000_000, messageBytes: 102_400, freeTier: true }))).toEqual([
+      '0.5',
+      '0',
+    ]);
   });
 });
 
@@ -80,7 +85,9 @@ describe('Kinesis Data Streams', () => {
 
     expect(costs(lines)).toEqual(['10.95', '0.028', '0']);
     // Exactly 25 KB is one unit.
-    expect(kinesisCost({ records: 1_000_000, recordBytes: 25_600, shards: 1 })[1]?.quantity.toNumber()).toBe(1_000_000);
+    expect(kinesisCost({ records: 1_000_000, recordBytes: 25_600, shards: 1 })[1]?.quantity.toNumber()).toBe(
+      1_000_000,
+    );
   });
 
   it('bills on-demand stream-hours and GB in and out, each record rounded up to 1 KB', () => {
@@ -118,7 +125,9 @@ describe('API Gateway', () => {
     // HTTP: 400 M = 300 M × $1.00 + 100 M × $0.90 = $390.
     // REST: 400 M = 333 M × $3.50 + 67 M × $2.80 = $1,165.5 + $187.6 = $1,353.1.
     expect(costs(apiGatewayCost({ requests: 400_000_000, payloadBytes: 1024 }))).toEqual(['390']);
-    expect(costs(apiGatewayCost({ requests: 400_000_000, payloadBytes: 1024, kind: 'rest' }))).toEqual(['1353.1']);
+    expect(costs(apiGatewayCost({ requests: 400_000_000, payloadBytes: 1024, kind: 'rest' }))).toEqual([
+      '1353.1',
+    ]);
   });
 });
 
