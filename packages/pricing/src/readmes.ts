@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type Estimate, estimate } from './estimate.ts';
 import { findIntegration, integrations } from './integrations.ts';
 import { formatCount, formatUsd } from './money.ts';
-import type { PriceList } from './prices/types.ts';
+import type { PriceList, Rate, TieredRate } from './prices/types.ts';
 import { usEast1 } from './prices/us-east-1.ts';
 
 export const COST_MARKERS = { start: '<!-- cost:start -->', end: '<!-- cost:end -->' } as const;
@@ -17,6 +17,7 @@ export const SUMMARY_MARKERS = {
   start: '<!-- cost-summary:start -->',
   end: '<!-- cost-summary:end -->',
 } as const;
+export const PRICES_MARKERS = { start: '<!-- prices:start -->', end: '<!-- prices:end -->' } as const;
 const GENERATED =
   '<!-- Generated from @triggers/pricing by `pnpm cost:readmes`: change the model, not this text. -->';
 
@@ -100,16 +101,83 @@ export function summarySection(existing: readonly string[], prices: PriceList = 
   ].join('\n');
 }
 
+/** Where a marker stands on a line of its own (so prose that quotes a marker is not mistaken for one), or -1. */
+function markerAt(text: string, marker: string): number {
+  return new RegExp(`^${marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(text)?.index ?? -1;
+}
+
+export function hasMarker(text: string, marker: string): boolean {
+  return markerAt(text, marker) >= 0;
+}
+
 /** `text` with the content between the markers replaced, or undefined when it has no (complete) markers. */
 export function replaceBetween(
   text: string,
   markers: { readonly start: string; readonly end: string },
   content: string,
 ): string | undefined {
-  const start = text.indexOf(markers.start);
-  const end = text.indexOf(markers.end);
+  const start = markerAt(text, markers.start);
+  const end = markerAt(text, markers.end);
   if (start < 0 || end < start) return undefined;
   return `${text.slice(0, start + markers.start.length)}\n${content}\n${text.slice(end)}`;
+}
+
+function isRate(value: unknown): value is Rate {
+  return typeof value === 'object' && value !== null && 'usd' in value && 'source' in value;
+}
+
+function isTiered(value: unknown): value is TieredRate {
+  return typeof value === 'object' && value !== null && 'tiers' in value && 'source' in value;
+}
+
+function per(count: number, unit: string): string {
+  if (count !== 1) return `${formatCount(count)} ${unit}`;
+  return unit.endsWith('-s') ? unit : unit.replace(/ies$/, 'y').replace(/s$/, '');
+}
+
+/** Every figure of the price list with its source and whether it was re-confirmed, for the pricing README. */
+export function pricesSection(prices: PriceList = usEast1): string {
+  const body: string[][] = [];
+  const walk = (value: unknown, path: string) => {
+    if (isRate(value)) {
+      body.push([
+        `\`${path}\``,
+        `$${value.usd} per ${per(value.per, value.unit)}`,
+        value.confirmed ? 'yes' : 'no',
+        value.source,
+      ]);
+    } else if (isTiered(value)) {
+      let from = 0;
+      for (const tier of value.tiers) {
+        const band =
+          tier.upTo === null
+            ? from === 0
+              ? ''
+              : `, over ${formatCount(from)} ${value.unit}`
+            : from === 0
+              ? `, first ${formatCount(tier.upTo)} ${value.unit}`
+              : `, ${formatCount(from)}–${formatCount(tier.upTo)} ${value.unit}`;
+        body.push([
+          `\`${path}\``,
+          `$${tier.usd} per ${per(value.per, value.unit)}${band}`,
+          (tier.confirmed ?? value.confirmed) ? 'yes' : 'no',
+          value.source,
+        ]);
+        from = tier.upTo ?? from;
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key);
+    }
+  };
+  walk(prices, '');
+  return [
+    GENERATED,
+    '',
+    `${prices.region}, read on ${prices.read}. "Confirmed" says whether a stored copy of a public page stated the figure ` +
+      'on that day (see the comment at the top of the data file).',
+    '',
+    markdownTable(['Figure', 'Price', 'Confirmed', 'Source'], body, ['left', 'left', 'left', 'left']),
+  ].join('\n');
 }
 
 export interface ReadmeFile {
@@ -130,7 +198,14 @@ export function readmes(root: string, prices: PriceList = usEast1): ReadmeFile[]
     const path = `packages/${name}/README.md`;
     if (!existsSync(join(root, path))) continue;
     const current = readFileSync(join(root, path), 'utf8');
-    if (!current.includes(COST_MARKERS.start)) continue;
+    if (hasMarker(current, PRICES_MARKERS.start)) {
+      const expected = replaceBetween(current, PRICES_MARKERS, pricesSection(prices));
+      if (expected === undefined)
+        throw new Error(`${path} has ${PRICES_MARKERS.start} without its end marker.`);
+      files.push({ path, current, expected });
+      continue;
+    }
+    if (!hasMarker(current, COST_MARKERS.start)) continue;
     if (!findIntegration(name)) {
       throw new Error(`${path} has cost markers but @triggers/pricing has no estimate named "${name}".`);
     }
@@ -141,7 +216,7 @@ export function readmes(root: string, prices: PriceList = usEast1): ReadmeFile[]
   }
   const rootPath = 'README.md';
   const rootText = readFileSync(join(root, rootPath), 'utf8');
-  if (rootText.includes(SUMMARY_MARKERS.start)) {
+  if (hasMarker(rootText, SUMMARY_MARKERS.start)) {
     const existing = integrations.map((i) => i.name).filter((name) => packages.includes(name));
     const expected = replaceBetween(rootText, SUMMARY_MARKERS, summarySection(existing, prices));
     if (expected === undefined)

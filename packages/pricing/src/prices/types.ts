@@ -23,6 +23,8 @@ export interface Rate {
 export interface Tier {
   readonly upTo: number | null;
   readonly usd: string;
+  /** Overrides the rate's `confirmed` for this tier (a first tier confirmed, a volume tier not). */
+  readonly confirmed?: boolean;
 }
 
 /** A price that falls with monthly volume (Lambda duration, SQS requests, HTTP API requests, …). */

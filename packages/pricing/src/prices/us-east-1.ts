@@ -54,7 +54,7 @@ export const usEast1: PriceList = {
         tiers: [
           { upTo: 7.5 * BILLION, usd: '0.0000133334' },
           { upTo: 18.75 * BILLION, usd: '0.0000120001' },
-          { upTo: null, usd: '0.0000106667' },
+          { upTo: null, usd: '0.0000106667', confirmed: false },
         ],
         per: 1,
         unit: 'GB-s',
@@ -99,8 +99,8 @@ export const usEast1: PriceList = {
     fifo: {
       tiers: [
         { upTo: 100 * BILLION, usd: '0.50' },
-        { upTo: 200 * BILLION, usd: '0.40' },
-        { upTo: null, usd: '0.35' },
+        { upTo: 200 * BILLION, usd: '0.40', confirmed: false },
+        { upTo: null, usd: '0.35', confirmed: false },
       ],
       per: MILLION,
       unit: 'requests',
@@ -169,8 +169,8 @@ export const usEast1: PriceList = {
       tiers: [
         { upTo: 333 * MILLION, usd: '3.50' },
         { upTo: 1000 * MILLION, usd: '2.80' },
-        { upTo: 20 * BILLION, usd: '2.38' },
-        { upTo: null, usd: '1.51' },
+        { upTo: 20 * BILLION, usd: '2.38', confirmed: false },
+        { upTo: null, usd: '1.51', confirmed: false },
       ],
       per: MILLION,
       unit: 'requests',
