@@ -12,7 +12,7 @@ import { MAX_MEMORY_MB, MIN_MEMORY_MB } from './lambda.ts';
 import { PricingInputError } from './line-item.ts';
 import { formatUsd } from './money.ts';
 import type { Architecture } from './prices/types.ts';
-import { commonOptions, type WorkloadInput } from './workload.ts';
+import { optionSpecs, type WorkloadInput } from './workload.ts';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -205,7 +205,7 @@ function integrationHelp(name: string): string {
   const integration = findIntegration(name);
   if (!integration) return usage;
   const workload = estimate(name).workload;
-  const rows = [...integration.options, ...commonOptions].map((o) => [
+  const rows = optionSpecs(integration).map((o) => [
     `${o.key}=${o.default}`,
     o.choices ? `${o.description} (${o.choices.join(' | ')})` : o.description,
   ]);

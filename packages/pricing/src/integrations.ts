@@ -49,6 +49,10 @@ function bytes(value: number): string {
   return `${formatCount(value)} bytes`;
 }
 
+function planName(plan: string): string {
+  return plan === 'lite' ? 'Lite' : 'Essentials';
+}
+
 function operations(w: Workload, alarms: number, metrics: number, prices: PriceList): LineItem[] {
   return [...alarmsCost(alarms, w.freeTier, prices), ...metricsCost(metrics, w.freeTier, prices)];
 }
@@ -559,6 +563,7 @@ const cloudfrontEdge: Integration = {
   defaults: { events: 10_000_000, durationMs: 5, memoryMB: 128, architecture: 'x86_64', batchSize: 1 },
   cpuBoundShare: 0,
   fixedArchitecture: 'x86_64',
+  billsInit: false,
   options: [{ key: 'logBytesPerRecord', description: 'handler log bytes per request', default: 0 }],
   describe(w) {
     return `${formatCount(w.events)} viewer requests a month, ${describeFunction(w, false)}`;
@@ -595,7 +600,7 @@ const cognitoTriggers: Integration = {
   ],
   describe(w) {
     return (
-      `${formatCount(numberOption(w, 'mau'))} monthly active users on the ${choiceOption(w, 'cognitoPlan')} plan ` +
+      `${formatCount(numberOption(w, 'mau'))} monthly active users on the ${planName(choiceOption(w, 'cognitoPlan'))} plan ` +
       `and ${formatCount(w.events)} trigger invocations a month, ${describeFunction(w, false)}`
     );
   },

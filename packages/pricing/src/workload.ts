@@ -75,6 +75,8 @@ export interface Integration {
   readonly cpuBoundShare: number;
   /** Set where the platform allows one architecture only (Lambda@Edge: x86_64). */
   readonly fixedArchitecture?: Architecture;
+  /** False where the function's INIT phase is not priced (Lambda@Edge has its own prices): no INIT options. */
+  readonly billsInit?: boolean;
   /** The workload in words, for READMEs and the CLI. */
   describe(workload: Workload): string;
   /** The bill, line by line. */
@@ -91,6 +93,11 @@ export function choiceOption<T extends string>(workload: Workload, key: string):
   const value = workload.options[key];
   if (typeof value !== 'string') throw new Error(`Option ${key} is not a choice.`);
   return value as T;
+}
+
+/** The workload figures an integration takes: its own, and the INIT options where INIT is priced. */
+export function optionSpecs(integration: Integration): readonly OptionSpec[] {
+  return integration.billsInit === false ? integration.options : [...integration.options, ...commonOptions];
 }
 
 /** Fills in defaults and checks every figure; throws PricingInputError with one sentence for bad input. */
@@ -111,7 +118,7 @@ export function resolveWorkload(integration: Integration, input: WorkloadInput =
       `${integration.title} does not batch records, so a batch size does not apply.`,
     );
   }
-  const specs = [...integration.options, ...commonOptions];
+  const specs = optionSpecs(integration);
   const options: Record<string, number | string> = {};
   for (const spec of specs) options[spec.key] = spec.default;
   for (const [key, value] of Object.entries(input.options ?? {})) {
