@@ -33,7 +33,10 @@ export interface LambdaUsage {
    * `share` of the invocations (default 1) at the lower provisioned duration rate. The rest run on demand.
    */
   readonly provisioned?: { readonly concurrency: number; readonly hours?: number; readonly share?: number };
-  /** Apply the monthly free tier (1 M requests, 400,000 GB-s) that every account has. */
+  /**
+   * Apply the monthly free tier (1 M requests, 400,000 GB-s) that every account has. AWS does not apply it to
+   * functions with provisioned concurrency, so it is ignored when `provisioned` is set.
+   */
   readonly freeTier?: boolean;
   /** Names the function in line items when an architecture has more than one (`Lambda (resizer)`). */
   readonly label?: string;
@@ -88,7 +91,7 @@ export function lambdaCost(usage: LambdaUsage, prices: PriceList = usEast1): Lin
   const arch = usage.architecture ?? 'arm64';
   const service = usage.label ? `Lambda (${usage.label})` : 'Lambda';
   const p = prices.lambda;
-  const free = usage.freeTier === true;
+  const free = usage.freeTier === true && usage.provisioned === undefined;
   const invocations = dec(usage.invocations);
   const billedMs = Math.ceil(usage.durationMs);
   const lines: LineItem[] = [];

@@ -152,6 +152,22 @@ describe('the other Lambda charges', () => {
     expect(item(usage, 'duration').cost.isZero()).toBe(true);
   });
 
+  it('gives no free tier to a function with provisioned concurrency', () => {
+    // AWS: "The Lambda free tier does not apply to functions that have Provisioned Concurrency enabled."
+    // 1 M requests × $0.20/M = $0.20 even with the free tier asked for.
+    const usage: LambdaUsage = {
+      invocations: 1_000_000,
+      durationMs: 100,
+      memoryMB: 1024,
+      provisioned: { concurrency: 1, share: 0.5 },
+      freeTier: true,
+    };
+
+    expect(item(usage, 'requests').cost.toFixed()).toBe('0.2');
+    // The on-demand half: 500,000 × 0.1 s × 1 GB = 50,000 GB-s × 0.0000133334 = $0.66667.
+    expect(item(usage, 'duration').cost.toFixed()).toBe('0.66667');
+  });
+
   it('refuses memory outside 128–10,240 MB with one sentence', () => {
     expect(() => lambdaCost({ invocations: 1, durationMs: 1, memoryMB: 64 })).toThrow(
       new PricingInputError('Memory must be from 128 to 10,240 MB, not 64 MB.'),

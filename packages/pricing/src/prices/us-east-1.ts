@@ -216,24 +216,24 @@ export const usEast1: PriceList = {
 
   s3: {
     // S3 Standard: PUT, COPY, POST, LIST per 1,000; GET per 1,000; storage per GB-month.
-    putRequests: { usd: '0.005', per: 1000, unit: 'requests', source: S3, confirmed: false },
-    getRequests: { usd: '0.0004', per: 1000, unit: 'requests', source: S3, confirmed: false },
+    putRequests: { usd: '0.005', per: 1000, unit: 'requests', source: S3, confirmed: true },
+    getRequests: { usd: '0.0004', per: 1000, unit: 'requests', source: S3, confirmed: true },
     storage: {
       tiers: [
         { upTo: 50 * TB, usd: '0.023' },
-        { upTo: 500 * TB, usd: '0.022' },
-        { upTo: null, usd: '0.021' },
+        { upTo: 500 * TB, usd: '0.022', confirmed: false },
+        { upTo: null, usd: '0.021', confirmed: false },
       ],
       per: 1,
       unit: 'GB-month',
       source: S3,
-      confirmed: false,
+      confirmed: true,
     },
   },
 
   cognito: {
     // User pools, per monthly active user (MAU) signing in directly or through a social provider. Essentials is
-    // the default feature plan of new pools; Lite is the cheaper plan without the newer features. The 10,000
+    // the default feature plan of new pools (the API's UserPoolTier defaults to ESSENTIALS); Lite is the cheaper plan without the newer features. The 10,000
     // free MAUs (Essentials and Lite) were confirmed; the per-MAU rates were not.
     essentials: {
       tiers: [{ upTo: null, usd: '0.015' }],
