@@ -76,10 +76,12 @@ export const usEast1: PriceList = {
     freeTier: { requests: MILLION, gbSeconds: 400_000, source: LAMBDA },
   },
 
-  // Lambda@Edge: its own prices, billed per 1 ms since April 2021 (confirmed), no free tier, x86 only.
+  // Lambda@Edge: its own prices, billed per 1 ms since April 2021, no free tier, x86 only. The stored page that
+  // states $0.00005001 calls it "per 128 MB-second" yet equates it with $0.00000625125 per GB-second, backwards:
+  // $0.00005001 per GB-second is $0.00000625125 per 128 MB-second, as AWS's page words it.
   lambdaEdge: {
-    requests: { usd: '0.60', per: MILLION, unit: 'requests', source: EDGE, confirmed: false },
-    duration: { usd: '0.00005001', per: 1, unit: 'GB-s', source: EDGE, confirmed: false },
+    requests: { usd: '0.60', per: MILLION, unit: 'requests', source: EDGE, confirmed: true },
+    duration: { usd: '0.00005001', per: 1, unit: 'GB-s', source: EDGE, confirmed: true },
   },
 
   sqs: {
@@ -233,7 +235,7 @@ export const usEast1: PriceList = {
 
   cognito: {
     // User pools, per monthly active user (MAU) signing in directly or through a social provider. Essentials is
-    // the default feature plan of new pools (the API's UserPoolTier defaults to ESSENTIALS); Lite is the cheaper plan without the newer features. The 10,000
+    // the default feature plan of new pools (confirmed: Cognito's developer guide and the UserPoolTier API default); Lite is the cheaper plan without the newer features. The 10,000
     // free MAUs (Essentials and Lite) were confirmed; the per-MAU rates were not.
     essentials: {
       tiers: [{ upTo: null, usd: '0.015' }],
