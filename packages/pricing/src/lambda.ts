@@ -1,5 +1,5 @@
 import { type LineItem, lineItem, requireNonNegative, requireRange } from './line-item.ts';
-import { type Dec, dec, flatCost, formatCount, tieredCost, ZERO } from './money.ts';
+import { Dec, dec, flatCost, formatCount, positive, tieredCost, ZERO } from './money.ts';
 import type { Architecture, PriceList, TieredRate } from './prices/types.ts';
 import { usEast1 } from './prices/us-east-1.ts';
 
@@ -56,15 +56,11 @@ export function sliceTiered(rate: TieredRate, slices: readonly Dec[], free: Dec 
   let start = ZERO;
   return slices.map((slice) => {
     const end = start.add(slice);
-    const from = Dec_max(start, dec(free));
+    const from = Dec.max(start, dec(free));
     const cost = end.gt(from) ? tieredCost(rate, end, from) : ZERO;
     start = end;
     return cost;
   });
-}
-
-function Dec_max(a: Dec, b: Dec): Dec {
-  return a.gt(b) ? a : b;
 }
 
 export function validateLambda(usage: LambdaUsage): void {
@@ -97,7 +93,7 @@ export function lambdaCost(usage: LambdaUsage, prices: PriceList = usEast1): Lin
   const lines: LineItem[] = [];
 
   const requestCost = free
-    ? flatCost(p.requests, Dec_max(invocations.sub(p.freeTier.requests), ZERO))
+    ? flatCost(p.requests, positive(invocations.sub(p.freeTier.requests)))
     : flatCost(p.requests, invocations);
   lines.push(
     lineItem(

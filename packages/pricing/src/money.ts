@@ -19,6 +19,11 @@ export function dec(value: Quantity): Dec {
   return new Dec(value);
 }
 
+/** `value`, or zero where it is negative (usage left after a free allowance). */
+export function positive(value: Dec): Dec {
+  return value.isNegative() ? ZERO : value;
+}
+
 /** Cost of `quantity` units at a flat rate. */
 export function flatCost(rate: Rate, quantity: Quantity): Dec {
   return dec(quantity).mul(rate.usd).div(rate.per);

@@ -4,7 +4,7 @@
  */
 import { MAX_MEMORY_MB, MIN_MEMORY_MB, sliceTiered } from './lambda.ts';
 import { type LineItem, lineItem, PricingInputError, requireNonNegative, total } from './line-item.ts';
-import { type Dec, dec, flatCost, formatCount, ZERO } from './money.ts';
+import { type Dec, dec, flatCost, formatCount, positive, ZERO } from './money.ts';
 import type { Architecture, PriceList } from './prices/types.ts';
 import { usEast1 } from './prices/us-east-1.ts';
 
@@ -62,7 +62,7 @@ export function projectFromReports(
       'requests',
       invocations,
       'requests',
-      flatCost(p.requests, free ? Dec_max(invocations.sub(p.freeTier.requests)) : invocations),
+      flatCost(p.requests, free ? positive(invocations.sub(p.freeTier.requests)) : invocations),
     ),
   ];
   // The free GB-seconds are one allowance across both architectures; each architecture has its own tiers.
@@ -71,7 +71,7 @@ export function projectFromReports(
     if (sampleGBs[arch].isZero()) continue;
     const gbs = sampleGBs[arch].mul(scale);
     const [cost = ZERO] = sliceTiered(p.duration[arch], [gbs], freeLeft);
-    freeLeft = Dec_max(freeLeft.sub(gbs));
+    freeLeft = positive(freeLeft.sub(gbs));
     lines.push(
       lineItem(
         'Lambda',
@@ -88,8 +88,4 @@ export function projectFromReports(
     total: total(lines),
     sample: { invocations: records.length, coldStarts, gbSeconds: sampleGBs.arm64.add(sampleGBs.x86_64) },
   };
-}
-
-function Dec_max(value: Dec): Dec {
-  return value.isNegative() ? ZERO : value;
 }

@@ -3,15 +3,11 @@
  */
 import { HOURS_PER_MONTH, SECONDS_PER_MONTH, sliceTiered } from './lambda.ts';
 import { type LineItem, lineItem, PricingInputError, requireNonNegative, requireRange } from './line-item.ts';
-import { chunks, type Dec, dec, flatCost, formatCount, tieredCost, ZERO } from './money.ts';
+import { chunks, type Dec, dec, flatCost, formatCount, positive, tieredCost, ZERO } from './money.ts';
 import type { PriceList } from './prices/types.ts';
 import { usEast1 } from './prices/us-east-1.ts';
 
 const GiB = 1024 ** 3;
-
-function positive(value: Dec): Dec {
-  return value.isNegative() ? ZERO : value;
-}
 
 // ── SQS ────────────────────────────────────────────────────────────────────────────────────────────────────────
 
