@@ -18,6 +18,10 @@ export const SUMMARY_MARKERS = {
   end: '<!-- cost-summary:end -->',
 } as const;
 export const PRICES_MARKERS = { start: '<!-- prices:start -->', end: '<!-- prices:end -->' } as const;
+export const MODELS_MARKERS = {
+  start: '<!-- integrations:start -->',
+  end: '<!-- integrations:end -->',
+} as const;
 const GENERATED =
   '<!-- Generated from @triggers/pricing by `pnpm cost:readmes`: change the model, not this text. -->';
 
@@ -135,6 +139,19 @@ function per(count: number, unit: string): string {
   return unit.endsWith('-s') ? unit : unit.replace(/ies$/, 'y').replace(/s$/, '');
 }
 
+/** What each integration's estimate prices, and its default workload, for the pricing README. */
+export function integrationsSection(): string {
+  const body = integrations.map((i) => {
+    const result = estimate(i.name);
+    return [`\`${i.name}\``, escapeCell(i.architecture), escapeCell(i.describe(result.workload))];
+  });
+  return [
+    GENERATED,
+    '',
+    markdownTable(['Name', 'What is priced', 'Default workload'], body, ['left', 'left', 'left']),
+  ].join('\n');
+}
+
 /** Every figure of the price list with its source and whether it was re-confirmed, for the pricing README. */
 export function pricesSection(prices: PriceList = usEast1): string {
   const body: string[][] = [];
@@ -199,9 +216,10 @@ export function readmes(root: string, prices: PriceList = usEast1): ReadmeFile[]
     if (!existsSync(join(root, path))) continue;
     const current = readFileSync(join(root, path), 'utf8');
     if (hasMarker(current, PRICES_MARKERS.start)) {
-      const expected = replaceBetween(current, PRICES_MARKERS, pricesSection(prices));
+      const withPrices = replaceBetween(current, PRICES_MARKERS, pricesSection(prices));
+      const expected = withPrices && replaceBetween(withPrices, MODELS_MARKERS, integrationsSection());
       if (expected === undefined)
-        throw new Error(`${path} has ${PRICES_MARKERS.start} without its end marker.`);
+        throw new Error(`${path} lacks the end of its prices or integrations markers.`);
       files.push({ path, current, expected });
       continue;
     }
