@@ -301,6 +301,7 @@ const apiGateway: Integration = {
         {
           bytes: requests.mul(numberOption(w, 'accessLogBytes')),
           lambda: false,
+          // The account's free 5 GB of logs is counted once, against the function's logs.
           freeTier: false,
           label: 'access logs',
         },
@@ -534,7 +535,8 @@ const cloudwatchLogs: Integration = {
         {
           bytes: events.mul(numberOption(w, 'logEventBytes')),
           lambda: false,
-          freeTier: w.freeTier,
+          // The account's free 5 GB of logs is counted once, against the function's own logs below.
+          freeTier: false,
           label: 'source log group',
         },
         prices,
