@@ -1,0 +1,286 @@
+/**
+ * `pnpm cost`: the argument parsing and output of the CLI, as a function of argv so that tests run it in-process.
+ *
+ * The parser is our own (a few lines) rather than node:util parseArgs, because parseArgs rejects `--events -5`
+ * as an "ambiguous" option before we can say what is wrong with it, in several sentences.
+ */
+import leven from 'leven';
+import { estimate } from './estimate.ts';
+import { estimateJson, formatEstimate, textTable } from './format.ts';
+import { findIntegration, integrationNames, integrations } from './integrations.ts';
+import { MAX_MEMORY_MB, MIN_MEMORY_MB } from './lambda.ts';
+import { PricingInputError } from './line-item.ts';
+import { formatUsd } from './money.ts';
+import type { Architecture } from './prices/types.ts';
+import { optionSpecs, type WorkloadInput } from './workload.ts';
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+class UsageError extends Error {}
+
+const FLAGS = {
+  '--events': 'value',
+  '--duration': 'value',
+  '--memory': 'value',
+  '--arch': 'value',
+  '--batch-size': 'value',
+  '--set': 'value',
+  '--free-tier': 'switch',
+  '--json': 'switch',
+  '--all': 'switch',
+  '--help': 'switch',
+  '-h': 'switch',
+} as const;
+type Flag = keyof typeof FLAGS;
+
+export const usage = `Usage: pnpm cost <integration> [options]
+       pnpm cost --all [--free-tier] [--json]
+
+The monthly AWS bill of an integration, line by line (us-east-1), and what the same work costs at a naive
+configuration (x86_64, 1,024 MB, one record per invocation).
+
+Integrations: ${integrationNames.join(', ')}
+
+Options:
+  --events N         events a month: 10M, 1.5k, 2B, 250000
+  --duration D       average duration of one invocation: 120ms, 1.2s (a bare number is ms)
+  --memory MB        function memory, ${MIN_MEMORY_MB}–${MAX_MEMORY_MB.toLocaleString('en-US')} MB (512, 512MB, 2GB)
+  --arch A           arm64 or x86_64
+  --batch-size N     records per invocation, where the trigger batches (sqs, kinesis-transform, dynamodb-stream)
+  --set KEY=VALUE    a workload figure of the integration (see pnpm cost <integration> --help); repeatable
+  --free-tier        apply the monthly free tiers that never expire
+  --json             machine-readable output (exact decimal strings)
+  --all              every integration at its default workload
+  --help             this text; after an integration, its workload figures`;
+
+const SUFFIXES: Record<string, number> = { k: 1e3, K: 1e3, m: 1e6, M: 1e6, b: 1e9, B: 1e9 };
+
+/** `10M`, `1.5k`, `2B`, `250000`, `1_000_000`, `1,000,000` → a number of events. */
+export function parseQuantity(text: string, what = 'A quantity'): number {
+  const match = /^([+-]?(?:\d[\d_,]*)?(?:\.\d+)?)([kKmMbB]?)$/.exec(text.trim());
+  if (!match?.[1] || match[1] === '+' || match[1] === '-') {
+    throw new UsageError(`${what} must be a number such as 250000, 1.5k, 10M or 2B, not "${text}".`);
+  }
+  const value = Number(match[1].replace(/[_,]/g, '')) * (SUFFIXES[match[2] ?? ''] ?? 1);
+  if (!Number.isFinite(value)) throw new UsageError(`${what} must be a number, not "${text}".`);
+  if (value < 0) throw new UsageError(`${what} must be zero or more, not "${text}".`);
+  return Math.round(value * 1e6) / 1e6;
+}
+
+/** `120ms`, `1.2s`, `120` (ms) → milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)?$/.exec(text.trim());
+  if (!match?.[1]) {
+    if (/^-/.test(text.trim())) throw new UsageError(`The duration must be zero or more, not "${text}".`);
+    throw new UsageError(`The duration must look like 120ms or 1.2s, not "${text}".`);
+  }
+  const value = Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+  return Math.round(value * 1e6) / 1e6;
+}
+
+/** `512`, `512MB`, `2GB` → whole MB within Lambda's limits. */
+export function parseMemory(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(MB|GB)?$/i.exec(text.trim());
+  if (!match?.[1]) throw new UsageError(`Memory must be a number of MB such as 512 or 2GB, not "${text}".`);
+  const mb = Number(match[1]) * (match[2]?.toUpperCase() === 'GB' ? 1024 : 1);
+  if (!Number.isInteger(mb)) throw new UsageError(`Memory must be a whole number of MB, not "${text}".`);
+  if (mb < MIN_MEMORY_MB || mb > MAX_MEMORY_MB) {
+    throw new UsageError(
+      `Memory must be from ${MIN_MEMORY_MB} to ${MAX_MEMORY_MB.toLocaleString('en-US')} MB (Lambda's limits), not ${mb} MB.`,
+    );
+  }
+  return mb;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = leven(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  // Suggest only what is plausibly a typo: up to a third of the word changed.
+  return best !== undefined && bestDistance <= Math.max(2, Math.ceil(word.length / 3)) ? best : undefined;
+}
+
+interface Parsed {
+  readonly positionals: string[];
+  readonly values: Partial<Record<Flag, string[]>>;
+}
+
+function parse(argv: readonly string[]): Parsed {
+  const positionals: string[] = [];
+  const values: Partial<Record<Flag, string[]>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') continue; // pnpm passes a literal `--` through
+    if (!arg.startsWith('-') || /^-\d/.test(arg)) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!(name in FLAGS)) {
+      const hint = closest(name, Object.keys(FLAGS));
+      throw new UsageError(`Unknown option ${name}${hint ? `; did you mean ${hint}?` : '.'}`);
+    }
+    const flag = name as Flag;
+    if (FLAGS[flag] === 'switch') {
+      if (eq > 0) throw new UsageError(`${flag} takes no value.`);
+      values[flag] = ['true'];
+      continue;
+    }
+    let value: string | undefined;
+    if (eq > 0) value = arg.slice(eq + 1);
+    else {
+      value = argv[i + 1];
+      if (value === undefined || (value.startsWith('--') && value !== '--')) {
+        throw new UsageError(`${flag} needs a value.`);
+      }
+      i++;
+    }
+    values[flag] = [...(values[flag] ?? []), value];
+  }
+  return { positionals, values };
+}
+
+function single(parsed: Parsed, flag: Flag): string | undefined {
+  const list = parsed.values[flag];
+  if (list && list.length > 1) throw new UsageError(`${flag} was given more than once.`);
+  return list?.[0];
+}
+
+function workloadInput(parsed: Parsed): WorkloadInput {
+  const events = single(parsed, '--events');
+  const duration = single(parsed, '--duration');
+  const memory = single(parsed, '--memory');
+  const arch = single(parsed, '--arch');
+  const batch = single(parsed, '--batch-size');
+  if (arch !== undefined && arch !== 'arm64' && arch !== 'x86_64') {
+    const hint = closest(arch, ['arm64', 'x86_64']);
+    throw new UsageError(
+      `--arch must be arm64 or x86_64, not "${arch}"${hint ? `; did you mean ${hint}?` : '.'}`,
+    );
+  }
+  let batchSize: number | undefined;
+  if (batch !== undefined) {
+    batchSize = parseQuantity(batch, 'The batch size');
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new UsageError(`The batch size must be a whole number from 1, not "${batch}".`);
+    }
+  }
+  const options: Record<string, string> = {};
+  for (const pair of parsed.values['--set'] ?? []) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new UsageError(`--set takes KEY=VALUE, not "${pair}".`);
+    options[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return {
+    ...(events !== undefined ? { events: parseQuantity(events, 'The number of events') } : {}),
+    ...(duration !== undefined ? { durationMs: parseDuration(duration) } : {}),
+    ...(memory !== undefined ? { memoryMB: parseMemory(memory) } : {}),
+    ...(arch !== undefined ? { architecture: arch as Architecture } : {}),
+    ...(batchSize !== undefined ? { batchSize } : {}),
+    freeTier: parsed.values['--free-tier'] !== undefined,
+    options: convertOptions(options),
+  };
+}
+
+/** `--set` values arrive as text; numeric options accept the same suffixes as --events (`mau=50k`). */
+function convertOptions(options: Record<string, string>): Record<string, number | string> {
+  const converted: Record<string, number | string> = {};
+  for (const [key, text] of Object.entries(options)) {
+    converted[key] = /^[+-]?[\d.]/.test(text) ? parseQuantity(text, `--set ${key}`) : text;
+  }
+  return converted;
+}
+
+function integrationHelp(name: string): string {
+  const integration = findIntegration(name);
+  if (!integration) return usage;
+  const workload = estimate(name).workload;
+  const rows = optionSpecs(integration).map((o) => [
+    `${o.key}=${o.default}`,
+    o.choices ? `${o.description} (${o.choices.join(' | ')})` : o.description,
+  ]);
+  return [
+    `pnpm cost ${name} — ${integration.title}`,
+    '',
+    integration.architecture,
+    '',
+    `Default workload: ${integration.describe(workload)}.`,
+    integration.batch ? '' : 'The trigger does not batch, so --batch-size does not apply.',
+    'Workload figures (--set KEY=VALUE):',
+    textTable(['KEY=default', 'what it is'], rows, []),
+  ]
+    .filter((line, i, all) => !(line === '' && all[i - 1] === ''))
+    .join('\n');
+}
+
+/** Runs the CLI; returns the exit code (0 done, 2 bad usage). */
+export function run(argv: readonly string[], io: Io): number {
+  try {
+    const parsed = parse(argv);
+    const json = parsed.values['--json'] !== undefined;
+    const [name, ...extra] = parsed.positionals;
+    if (parsed.values['--help'] || parsed.values['-h']) {
+      io.out(name ? integrationHelp(name) : usage);
+      return 0;
+    }
+    if (extra.length > 0)
+      throw new UsageError(`Unexpected argument "${extra[0]}"; give one integration at a time.`);
+    if (parsed.values['--all']) {
+      if (name !== undefined) throw new UsageError('--all prints every integration; leave out the name.');
+      const tuning = (
+        ['--events', '--duration', '--memory', '--arch', '--batch-size', '--set'] as const
+      ).find((flag) => parsed.values[flag]);
+      if (tuning)
+        throw new UsageError(`--all uses each integration's default workload, so ${tuning} does not apply.`);
+      const freeTier = parsed.values['--free-tier'] !== undefined;
+      const all = integrations.map((i) => estimate(i.name, { freeTier }));
+      if (json) {
+        io.out(JSON.stringify(all.map(estimateJson), null, 2));
+        return 0;
+      }
+      const summary = all.map((e) => [
+        e.integration.name,
+        formatUsd(e.total),
+        formatUsd(e.naive.total),
+        e.integration.describe(e.workload),
+      ]);
+      io.out(
+        [
+          ...all.map(formatEstimate).flatMap((text) => [text, '']),
+          'Summary (a month, us-east-1)',
+          textTable(['Integration', 'Defaults', 'Naive', 'Workload'], summary, [1, 2]),
+        ].join('\n'),
+      );
+      return 0;
+    }
+    if (name === undefined) {
+      io.err(`Name an integration, or use --all.\n\n${usage}`);
+      return 2;
+    }
+    if (!findIntegration(name)) {
+      const hint = closest(name, integrationNames);
+      throw new UsageError(
+        `Unknown integration "${name}"${hint ? `; did you mean ${hint}?` : `; known: ${integrationNames.join(', ')}.`}`,
+      );
+    }
+    const result = estimate(name, workloadInput(parsed));
+    io.out(json ? JSON.stringify(estimateJson(result), null, 2) : formatEstimate(result));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof PricingInputError) {
+      io.err(error.message);
+      return 2;
+    }
+    throw error;
+  }
+}

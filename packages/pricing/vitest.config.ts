@@ -1,0 +1,4 @@
+import { defineConfig } from 'vitest/config';
+
+// CDK synthesis is CPU-bound and turbo runs packages side by side: generous limits, no flakes on 2 cores.
+export default defineConfig({ test: { testTimeout: 60_000, hookTimeout: 60_000 } });
