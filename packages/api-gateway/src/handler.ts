@@ -74,6 +74,13 @@ function noteIdOf(reqCtx: Ctx): string {
   return id;
 }
 
+/** A request header as API Gateway passed it (names are lower-case in payload 2.0, as sent in 1.0). */
+function headerOf(reqCtx: Ctx, name: string): string | null {
+  const headers = (reqCtx.event.headers ?? {}) as Record<string, string | undefined>;
+  const key = Object.keys(headers).find((key) => key.toLowerCase() === name);
+  return key === undefined ? null : (headers[key] ?? null);
+}
+
 /** The body as JSON: size first (413), then the media type (415), then the syntax (400). */
 async function readJson(reqCtx: Ctx): Promise<unknown> {
   const text = await reqCtx.req.text();
@@ -84,7 +91,8 @@ async function readJson(reqCtx: Ctx): Promise<unknown> {
       `The body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES} bytes.`,
     );
   }
-  const contentType = reqCtx.req.headers.get('content-type');
+  // From the event, not the web Request: a Request given a string body defaults to text/plain.
+  const contentType = headerOf(reqCtx, 'content-type');
   const [mediaType = '', ...parameters] = (contentType ?? '')
     .split(';')
     .map((part) => part.trim().toLowerCase());
@@ -176,7 +184,7 @@ app.get('/notes/:id', async (reqCtx) => {
 app.put('/notes/:id', async (reqCtx) => {
   const userId = userOf(reqCtx);
   const id = noteIdOf(reqCtx);
-  const ifMatch = reqCtx.req.headers.get('if-match');
+  const ifMatch = headerOf(reqCtx, 'if-match');
   const expected = parseIfMatch(ifMatch, 'PUT');
   const input = parseWith(NoteInputSchema, await readJson(reqCtx));
   const result = await store.replace(userId, id, input, expected, new Date().toISOString());
@@ -192,7 +200,7 @@ app.put('/notes/:id', async (reqCtx) => {
 app.delete('/notes/:id', async (reqCtx) => {
   const userId = userOf(reqCtx);
   const id = noteIdOf(reqCtx);
-  const ifMatch = reqCtx.req.headers.get('if-match');
+  const ifMatch = headerOf(reqCtx, 'if-match');
   const result = await store.remove(userId, id, parseIfMatch(ifMatch, 'DELETE'));
   conditionalOutcome(result, id, ifMatch);
   logger.info('Note deleted', { noteId: id });
@@ -211,20 +219,20 @@ const requestIdOf = (reqCtx: Ctx) =>
   (reqCtx.event.requestContext as { requestId?: string } | undefined)?.requestId;
 
 /** A path no route matches: 405 with Allow if the path is ours and only the method is wrong, else 404. */
-app.notFound(async (_error, reqCtx) => {
-  const path = instanceOf(reqCtx);
+function noRouteFor(method: string, path: string): Problem {
   const route = ROUTES.find(({ pattern }) => pattern.test(path));
-  const problem = route
+  return route
     ? new Problem(
         'method-not-allowed',
-        `${reqCtx.req.method} is not allowed on ${path}; use ${route.methods}.`,
+        `${method.slice(0, 20)} is not allowed on ${path}; use ${route.methods}.`,
         {
           headers: { allow: route.methods },
         },
       )
     : new Problem('not-found', `There is nothing at ${path}: the API serves /notes and /notes/{id}.`);
-  return toResponse(problem, reqCtx);
-});
+}
+
+app.notFound(async (_error, reqCtx) => toResponse(noRouteFor(reqCtx.req.method, instanceOf(reqCtx)), reqCtx));
 
 /** Everything a route throws: our problems as they are, what the router found wrong as 4xx, the rest as 500. */
 app.errorHandler(Error, async (error, reqCtx) => toResponse(asProblem(error), reqCtx));
@@ -299,6 +307,27 @@ function readable(event: unknown): unknown {
   return copy;
 }
 
+/** The methods the router knows (fetch's Request takes no others); API Gateway only routes GET, POST, PUT, DELETE. */
+const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+/** A problem answered before routing, in API Gateway's result shape. */
+function problemResult(problem: Problem, event: unknown): APIGatewayProxyStructuredResultV2 {
+  logger.info('Request refused', { status: problem.status, kind: problem.kind, detail: problem.detail });
+  metrics.addMetric('ClientErrors', MetricUnit.Count, 1);
+  const { rawPath, requestContext } = (event ?? {}) as {
+    rawPath?: unknown;
+    requestContext?: { requestId?: unknown };
+  };
+  const path = typeof rawPath === 'string' ? rawPath : '/';
+  const requestId = typeof requestContext?.requestId === 'string' ? requestContext.requestId : undefined;
+  return {
+    statusCode: problem.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...problem.extras.headers },
+    body: JSON.stringify(problem.toJSON(path, requestId)),
+    isBase64Encoded: false,
+  };
+}
+
 /**
  * The Lambda handler. The router answers every request it can read; one it cannot (a header fetch refuses, a
  * Host that is not a host, an event that is not from API Gateway) is the client's doing, so a 400, not a crash.
@@ -306,23 +335,19 @@ function readable(event: unknown): unknown {
 export async function handler(event: unknown, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
   logger.addContext(context);
   try {
+    const http = (event as { requestContext?: { http?: { method?: unknown; path?: unknown } } } | null)
+      ?.requestContext?.http;
+    if (typeof http?.method === 'string' && !KNOWN_METHODS.has(http.method.toUpperCase())) {
+      return problemResult(noRouteFor(http.method, typeof http.path === 'string' ? http.path : '/'), event);
+    }
     return await app.resolve(readable(event), context);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    logger.warn('Unreadable request', { detail });
-    metrics.addMetric('ClientErrors', MetricUnit.Count, 1);
-    const problem = new Problem(
-      'bad-request',
-      `The request could not be read as HTTP: ${detail.slice(0, 200)}`,
+    return problemResult(
+      new Problem('bad-request', `The request could not be read as HTTP: ${detail.slice(0, 200)}`),
+      event,
     );
-    const path = (event as { rawPath?: unknown } | null)?.rawPath;
-    return {
-      statusCode: problem.status,
-      headers: { 'content-type': PROBLEM_CONTENT_TYPE },
-      body: JSON.stringify(problem.toJSON(typeof path === 'string' ? path : '/')),
-      isBase64Encoded: false,
-    };
   } finally {
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 }
