@@ -159,7 +159,9 @@ describe('notes API', () => {
       body: { title: 'Groceries', body: 'milk, eggs' },
       headers: { 'If-Match': '"1"' },
     });
-    const deleted = await call('DELETE', `/notes/${id}`, { headers: { 'If-Match': updated.headers.etag } });
+    const deleted = await call('DELETE', `/notes/${id}`, {
+      headers: { 'If-Match': String(updated.headers.etag) },
+    });
     const gone = await call('GET', `/notes/${id}`);
 
     // Assess
