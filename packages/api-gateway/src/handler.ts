@@ -125,16 +125,16 @@ const noteResponse = (status: number, note: Note, headers: Record<string, string
 const noSuchNote = (id: string) =>
   new Problem('not-found', `You have no note with id ${JSON.stringify(id)}.`);
 
-function conditionalOutcome(result: WriteResult, id: string, sentIfMatch: string | null): void {
+/** What a conditional write returned, or the 404 or 412 that says why it did not happen. */
+function unlessRefused<T>(result: WriteResult<T>, id: string, sentIfMatch: string | null): T {
+  if (result.outcome === 'done') return result.value;
   if (result.outcome === 'missing') throw noSuchNote(id);
-  if (result.outcome === 'stale') {
-    metrics.addMetric('StaleWrites', MetricUnit.Count, 1);
-    throw new Problem(
-      'precondition-failed',
-      `The note is at version ${result.currentVersion} (ETag ${etagOf(result.currentVersion)}), not ${sentIfMatch}: ` +
-        'someone changed it since you read it. GET it again, reapply your change, and send the new ETag in If-Match.',
-    );
-  }
+  metrics.addMetric('StaleWrites', MetricUnit.Count, 1);
+  throw new Problem(
+    'precondition-failed',
+    `The note is at version ${result.currentVersion} (ETag ${etagOf(result.currentVersion)}), not ${sentIfMatch}: ` +
+      'someone changed it since you read it. GET it again, reapply your change, and send the new ETag in If-Match.',
+  );
 }
 
 app.post('/notes', async (reqCtx) => {
@@ -188,13 +188,10 @@ app.put('/notes/:id', async (reqCtx) => {
   const expected = parseIfMatch(ifMatch, 'PUT');
   const input = parseWith(NoteInputSchema, await readJson(reqCtx));
   const result = await store.replace(userId, id, input, expected, new Date().toISOString());
-  conditionalOutcome(result, id, ifMatch);
-  logger.info('Note updated', {
-    noteId: id,
-    version: result.outcome === 'done' ? result.note?.version : undefined,
-  });
+  const note = unlessRefused(result, id, ifMatch);
+  logger.info('Note updated', { noteId: id, version: note.version });
   metrics.addMetric('NotesUpdated', MetricUnit.Count, 1);
-  return noteResponse(200, (result as { note: Note }).note);
+  return noteResponse(200, note);
 });
 
 app.delete('/notes/:id', async (reqCtx) => {
@@ -202,7 +199,7 @@ app.delete('/notes/:id', async (reqCtx) => {
   const id = noteIdOf(reqCtx);
   const ifMatch = headerOf(reqCtx, 'if-match');
   const result = await store.remove(userId, id, parseIfMatch(ifMatch, 'DELETE'));
-  conditionalOutcome(result, id, ifMatch);
+  unlessRefused(result, id, ifMatch);
   logger.info('Note deleted', { noteId: id });
   metrics.addMetric('NotesDeleted', MetricUnit.Count, 1);
   return new Response(null, { status: 204 });

@@ -25,9 +25,9 @@ interface NoteItem {
   readonly updatedAt: string;
 }
 
-/** How a conditional write ended: done, no such note (for this user), or a version other than expected. */
-export type WriteResult =
-  | { readonly outcome: 'done'; readonly note?: Note }
+/** How a conditional write ended: done (with what it returns), no such note (for this user), or another version. */
+export type WriteResult<T> =
+  | { readonly outcome: 'done'; readonly value: T }
   | { readonly outcome: 'missing' }
   | { readonly outcome: 'stale'; readonly currentVersion: number };
 
@@ -113,7 +113,7 @@ export class NotesStore {
     input: NoteInput,
     expected: Expected,
     now: string,
-  ): Promise<WriteResult> {
+  ): Promise<WriteResult<Note>> {
     const condition = conditionOn(expected);
     try {
       const { Attributes } = await this.db.send(
@@ -142,14 +142,14 @@ export class NotesStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { outcome: 'done', note: toNote(Attributes as NoteItem) };
+      return { outcome: 'done', value: toNote(Attributes as NoteItem) };
     } catch (error) {
       return whyConditionFailed(error);
     }
   }
 
   /** Deletes the note if it exists at an expected version. */
-  async remove(userId: string, noteId: string, expected: Expected): Promise<WriteResult> {
+  async remove(userId: string, noteId: string, expected: Expected): Promise<WriteResult<void>> {
     const condition = conditionOn(expected);
     try {
       await this.db.send(
@@ -162,7 +162,7 @@ export class NotesStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { outcome: 'done' };
+      return { outcome: 'done', value: undefined };
     } catch (error) {
       return whyConditionFailed(error);
     }
@@ -189,7 +189,7 @@ function conditionOn(expected: Expected): {
  * attribute-value form: the document client does not convert errors): none means missing, else a stale version.
  * One request tells 404 from 412, with no read before the write.
  */
-function whyConditionFailed(error: unknown): WriteResult {
+function whyConditionFailed(error: unknown): WriteResult<never> {
   if (!(error instanceof ConditionalCheckFailedException)) throw error;
   const version = error.Item?.version?.N;
   if (version === undefined) return { outcome: 'missing' };
