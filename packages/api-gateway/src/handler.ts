@@ -337,7 +337,10 @@ export async function handler(event: unknown, context: Context): Promise<APIGate
     if (typeof http?.method === 'string' && !KNOWN_METHODS.has(http.method.toUpperCase())) {
       return problemResult(noRouteFor(http.method, typeof http.path === 'string' ? http.path : '/'), event);
     }
-    return await app.resolve(readable(event), context);
+    const result = await app.resolve(readable(event), context);
+    // No body, no media type: the router gives every response one (text/plain for an empty body).
+    if (result.statusCode === 204) delete result.headers?.['content-type'];
+    return result;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return problemResult(

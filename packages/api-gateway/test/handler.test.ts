@@ -178,6 +178,7 @@ describe('notes API', () => {
     });
     expect(deleted.status).toBe(204);
     expect(deleted.body).toBeUndefined();
+    expect(deleted.headers['content-type']).toBeUndefined();
     expectProblem(gone, 404, 'not-found');
   });
 
