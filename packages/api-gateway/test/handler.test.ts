@@ -15,7 +15,12 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { type ApiGatewayV2Input, apiGatewayV2Event, cognitoIdTokenClaims } from '@triggers/events';
+import {
+  type ApiGatewayV2Input,
+  apiGatewayV1Event,
+  apiGatewayV2Event,
+  cognitoIdTokenClaims,
+} from '@triggers/events';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
@@ -526,6 +531,27 @@ describe('notes API', () => {
       expect(result.statusCode).toBe(400);
       expect(result.headers?.['content-type']).toBe('application/problem+json');
     });
+  });
+
+  it('serves the same notes behind a REST API (payload 1.0, Cognito authorizer)', async () => {
+    // Prepare
+    fakeNotesTable();
+    const { body: note } = await create({ id: 'shared', title: 'from the HTTP API' });
+
+    // Act
+    const result = await handler(
+      apiGatewayV1Event({
+        method: 'GET',
+        path: '/notes/shared',
+        resource: '/notes/{id}',
+        jwtClaims: cognitoIdTokenClaims({ sub: 'alice' }),
+      }),
+      context,
+    );
+
+    // Assess
+    expect(result).toMatchObject({ statusCode: 200, headers: { etag: '"1"' } });
+    expect(JSON.parse(result.body ?? '')).toEqual(note);
   });
 
   it('answers a DynamoDB failure with a 500 problem that gives nothing away', async () => {
