@@ -155,6 +155,7 @@ export class ApiGatewayIntegration extends Construct {
     );
 
     this.httpApi = new apigwv2.HttpApi(this, 'Api', {
+      apiName: `${Stack.of(this).stackName}-${id}`,
       description: 'Notes API: every route needs a Cognito JWT',
       createDefaultStage: false, // the stage below adds throttling and access logs
       defaultAuthorizer: this.authorizer, // every route, including any added later

@@ -155,6 +155,7 @@ describe('ApiGatewayStack template', () => {
   it('answers browsers from the allowed origin with the headers a client needs for If-Match', () => {
     // Assess
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      Name: 'Triggers-ApiGateway-Notes',
       ProtocolType: 'HTTP',
       CorsConfiguration: {
         AllowOrigins: ['http://localhost:5173'],
