@@ -13,6 +13,37 @@ interface Source {
 }
 
 const sources: Record<string, Source> = {
+  sqs: {
+    usage: 'sqs [--body TEXT] [--count N] [--queue NAME] [--attribute NAME=VALUE ...]',
+    build(args) {
+      const { values } = parseArgs({
+        args,
+        options: {
+          body: { type: 'string', default: '{"hello":"world"}' },
+          count: { type: 'string', default: '1' },
+          queue: { type: 'string' },
+          attribute: { type: 'string', multiple: true, default: [] },
+        },
+        strict: true,
+      });
+      const count = Number(values.count);
+      if (!Number.isInteger(count) || count < 1 || count > 10_000) {
+        throw new UsageError(`--count must be a whole number from 1 to 10000, not "${values.count}"`);
+      }
+      const messageAttributes = Object.fromEntries(
+        values.attribute.map((pair) => {
+          const at = pair.indexOf('=');
+          if (at < 1) throw new UsageError(`--attribute takes NAME=VALUE, not "${pair}"`);
+          return [pair.slice(0, at), pair.slice(at + 1)];
+        }),
+      );
+      const record = { body: values.body, messageAttributes };
+      return sqsEvent(
+        Array.from({ length: count }, () => record),
+        { queueName: values.queue },
+      );
+    },
+  },
   'api-gateway': {
     usage:
       "api-gateway [--method GET] [--path /] [--query 'a=1&b=2'] [--route 'GET /notes/{id}'] [--body TEXT]\n" +
@@ -61,37 +92,6 @@ const sources: Record<string, Source> = {
       }
       throw new UsageError(
         `--version is 2 (HTTP API, payload 2.0) or 1 (REST API, payload 1.0), not "${values.version}"`,
-      );
-    },
-  },
-  sqs: {
-    usage: 'sqs [--body TEXT] [--count N] [--queue NAME] [--attribute NAME=VALUE ...]',
-    build(args) {
-      const { values } = parseArgs({
-        args,
-        options: {
-          body: { type: 'string', default: '{"hello":"world"}' },
-          count: { type: 'string', default: '1' },
-          queue: { type: 'string' },
-          attribute: { type: 'string', multiple: true, default: [] },
-        },
-        strict: true,
-      });
-      const count = Number(values.count);
-      if (!Number.isInteger(count) || count < 1 || count > 10_000) {
-        throw new UsageError(`--count must be a whole number from 1 to 10000, not "${values.count}"`);
-      }
-      const messageAttributes = Object.fromEntries(
-        values.attribute.map((pair) => {
-          const at = pair.indexOf('=');
-          if (at < 1) throw new UsageError(`--attribute takes NAME=VALUE, not "${pair}"`);
-          return [pair.slice(0, at), pair.slice(at + 1)];
-        }),
-      );
-      const record = { body: values.body, messageAttributes };
-      return sqsEvent(
-        Array.from({ length: count }, () => record),
-        { queueName: values.queue },
       );
     },
   },
