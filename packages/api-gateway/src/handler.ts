@@ -273,21 +273,29 @@ function toResponse(problem: Problem, reqCtx: Ctx): Response {
   return problemResponse(problem, instanceOf(reqCtx), requestId);
 }
 
+/** Characters that cannot stand literally in a URL path (a `%` included: in a decoded path it is just a `%`). */
+const NOT_IN_A_URL_PATH = /[%?#\s"<>\\^`{|}\p{Cc}\P{ASCII}]/gu;
+
 /**
- * What the router cannot turn into a web Request is made readable first: a GET or HEAD body is dropped (fetch's
- * Request refuses one; API Gateway passes it on), and header values are kept as the Latin-1 view of their UTF-8
- * bytes, as Node's HTTP server would show them (Request headers hold only bytes).
+ * What the router cannot turn into a web Request is made readable first. An HTTP API hands over `rawPath`
+ * percent-decoded, so a client's `%3F` arrives as `?` and would end the path: it is encoded again. A GET or HEAD
+ * body is dropped (fetch's Request refuses one; API Gateway passes it on). Header values are kept as the Latin-1
+ * view of their UTF-8 bytes, as Node's HTTP server would show them (Request headers hold only bytes).
  */
 function readable(event: unknown): unknown {
   if (typeof event !== 'object' || event === null) return event;
   const candidate = event as {
     requestContext?: { http?: { method?: unknown } };
     httpMethod?: unknown;
+    rawPath?: unknown;
     headers?: Record<string, unknown>;
     body?: unknown;
   };
   const method = String(candidate.requestContext?.http?.method ?? candidate.httpMethod ?? '').toUpperCase();
   const copy: Record<string, unknown> = { ...candidate };
+  if (typeof candidate.rawPath === 'string') {
+    copy.rawPath = candidate.rawPath.replace(NOT_IN_A_URL_PATH, (character) => encodeURIComponent(character));
+  }
   if ((method === 'GET' || method === 'HEAD') && candidate.body != null) {
     copy.body = 'httpMethod' in candidate ? null : undefined;
   }

@@ -488,7 +488,16 @@ describe('notes API', () => {
       ['PATCH on /notes/{id}', 'PATCH', '/notes/n-1', 405, 'method-not-allowed', 'DELETE, GET, PUT'],
       ['DELETE on /notes', 'DELETE', '/notes', 405, 'method-not-allowed', 'GET, POST'],
       ['a method fetch does not know', 'PROPFIND', '/notes', 405, 'method-not-allowed', 'GET, POST'],
-      ['a malformed percent-encoding', 'GET', '/notes/%E0%A4%A', 400, 'bad-request', undefined],
+      ['a malformed percent-encoding', 'GET', '/notes/%E0%A4%A', 400, 'validation-failed', undefined],
+      [
+        'an escaped ? (HTTP APIs decode the path)',
+        'GET',
+        '/notes/a%3Fb',
+        400,
+        'validation-failed',
+        undefined,
+      ],
+      ['an escaped %', 'GET', '/notes/100%25', 400, 'validation-failed', undefined],
       ['a blank id', 'GET', '/notes/%20', 400, 'validation-failed', undefined],
       ['an id that is not one', 'GET', '/notes/a.b', 400, 'validation-failed', undefined],
     ])('%s', async (_, method, path, status, kind, allow) => {
@@ -552,6 +561,21 @@ describe('notes API', () => {
     // Assess
     expect(result).toMatchObject({ statusCode: 200, headers: { etag: '"1"' } });
     expect(JSON.parse(result.body ?? '')).toEqual(note);
+  });
+
+  it('answers a REST API path with a malformed percent-escape with a 400', async () => {
+    // Act
+    const result = await handler(
+      apiGatewayV1Event({ path: '/notes/%E0%A4%A', resource: '/notes/{id}', jwtClaims: { sub: 'alice' } }),
+      context,
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body ?? '')).toMatchObject({
+      type: 'tag:lambda-triggers,2026:problem:bad-request',
+      detail: expect.stringMatching(/malformed percent-encoding/),
+    });
   });
 
   it('answers a DynamoDB failure with a 500 problem that gives nothing away', async () => {

@@ -13,7 +13,10 @@ export type JwtClaims = Readonly<Record<string, string | number | boolean | read
 export interface ApiGatewayRequestInput extends Location {
   /** @default 'GET' */
   readonly method?: string;
-  /** The path as sent, without the stage; percent-encoding is kept as sent. @default '/' */
+  /**
+   * The path as the client sent it (percent-encoded), without the stage. A REST API passes it on as sent; an
+   * HTTP API decodes it first (`/notes/a%20b` arrives as `rawPath: '/notes/a b'`). @default '/'
+   */
   readonly path?: string;
   /**
    * The query string: raw (`a=1&a=2`, without `?`, kept exactly as sent) or values by name (a list repeats the
@@ -69,8 +72,8 @@ const DEFAULT_USER_AGENT = 'curl/8.5.0';
 /**
  * An HTTP API event, payload format 2.0, as API Gateway hands it to a Lambda integration: header names
  * lower-cased and repeated values joined with commas, cookies in their own array (not in `headers`), repeated
- * query values joined with commas, `rawPath`/`rawQueryString` as sent, and `cookies`, `queryStringParameters`,
- * `pathParameters`, `body` and `stageVariables` left out when there are none.
+ * query values joined with commas, `rawQueryString` as sent but `rawPath` percent-decoded, and `cookies`,
+ * `queryStringParameters`, `pathParameters`, `body` and `stageVariables` left out when there are none.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
 export function apiGatewayV2Event(
@@ -83,6 +86,8 @@ export function apiGatewayV2Event(
   const request = describeRequest(input);
   const routeKey = input.routeKey ?? '$default';
   const template = routeKey === '$default' ? undefined : routeKey.slice(routeKey.indexOf(' ') + 1);
+  // HTTP APIs hand the function the path percent-decoded, in rawPath and requestContext.http.path alike.
+  const path = safeDecode(request.path);
   const pathParameters = input.pathParameters ?? matchPathParameters(template, request.path);
 
   // Every header name once, lower-cased; repeated values joined with "," as API Gateway does.
@@ -100,7 +105,7 @@ export function apiGatewayV2Event(
   return {
     version: '2.0',
     routeKey,
-    rawPath: request.path,
+    rawPath: path,
     rawQueryString: request.rawQueryString,
     ...(cookies.length > 0 && { cookies }),
     headers,
@@ -120,7 +125,7 @@ export function apiGatewayV2Event(
       domainPrefix: request.apiId,
       http: {
         method: request.method,
-        path: request.path,
+        path,
         protocol: 'HTTP/1.1',
         sourceIp: request.sourceIp,
         userAgent: headers['user-agent'] ?? '',

@@ -97,13 +97,16 @@ describe('apiGatewayV2Event (HTTP API, payload 2.0)', () => {
     expect(event.requestContext).toMatchObject({ stage: '$default', routeKey: '$default' });
   });
 
-  it('reads path parameters from the route key, decoded', () => {
+  it('decodes the path, as HTTP APIs do, and reads path parameters from the route key', () => {
     // Act
     const event = apiGatewayV2Event({ method: 'GET', path: '/notes/n%201', routeKey: 'GET /notes/{id}' });
     const greedy = apiGatewayV2Event({ path: '/files/a/b.txt', routeKey: 'ANY /files/{proxy+}' });
+    const rest = apiGatewayV1Event({ path: '/notes/n%201', resource: '/notes/{id}' });
 
     // Assess
-    expect(event.rawPath).toBe('/notes/n%201');
+    expect(event.rawPath).toBe('/notes/n 1');
+    expect(event.requestContext.http.path).toBe('/notes/n 1');
+    expect(rest.path).toBe('/notes/n%201');
     expect(event.pathParameters).toEqual({ id: 'n 1' });
     expect(greedy.pathParameters).toEqual({ proxy: 'a/b.txt' });
   });
