@@ -14,13 +14,16 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
 export interface ApiGatewayIntegrationProps {
-  /** Browser origins allowed to call the API (CORS). Tokens travel in a header, so no credentials. @default the local dev server, http://localhost:5173 */
+  /**
+   * Browser origins allowed to call the API (CORS). Tokens travel in a header, so no credentials.
+   * @default the local dev server, http://localhost:5173
+   */
   readonly allowedOrigins?: string[];
   /** Steady-state requests per second across the stage (the account's limit is higher). @default 50 */
   readonly throttleRateLimit?: number;
   /** Requests the stage accepts in a burst above the rate. @default 100 */
   readonly throttleBurstLimit?: number;
-  /** Alarm when more than this percentage of requests gets a 5xx (over 5 minutes, once there are ≥ 10). @default 1 */
+  /** Alarm when over this percentage of requests get a 5xx (in 5 minutes, once there are ≥ 10). @default 1 */
   readonly serverErrorRatePercent?: number;
   /** Alarm when the p99 latency seen by clients is above this. @default 1 second */
   readonly latencyThreshold?: Duration;
