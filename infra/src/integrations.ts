@@ -1,3 +1,4 @@
+import { ApiGatewayStack } from '@triggers/api-gateway';
 import { SqsStack } from '@triggers/sqs';
 import type { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -17,6 +18,9 @@ const sampleOrder = JSON.stringify({
   items: [{ sku: 'book-1', quantity: 2, unitPrice: 12.5 }],
 });
 
+/** A password the user pool's policy accepts: 12+ characters with upper and lower case, a digit and a symbol. */
+const samplePassword = 'Correct-Horse-42';
+
 /** Every integration the app deploys, by the short name learners type: `pnpm run deploy sqs`. */
 export const integrations = {
   sqs: {
@@ -30,6 +34,28 @@ export const integrations = {
       `aws sqs send-message --queue-url ${outputs.QueueUrl} --message-body 'not an order'`,
       `aws sqs receive-message --queue-url ${outputs.DeadLetterQueueUrl} --wait-time-seconds 20`,
     ],
+  },
+  'api-gateway': {
+    stackId: 'Triggers-ApiGateway',
+    create: (scope, id) => new ApiGatewayStack(scope, id),
+    tryIt: (outputs) => {
+      const api = outputs.ApiUrl;
+      const auth = `-H "Authorization: Bearer $TOKEN"`;
+      const json = `-H 'Content-Type: application/json'`;
+      return [
+        '# sign up, confirm (as an administrator), and sign in: the ID token goes into $TOKEN',
+        `aws cognito-idp sign-up --client-id ${outputs.UserPoolClientId} --username alice --password '${samplePassword}'`,
+        `aws cognito-idp admin-confirm-sign-up --user-pool-id ${outputs.UserPoolId} --username alice`,
+        `TOKEN=$(aws cognito-idp initiate-auth --client-id ${outputs.UserPoolClientId} --auth-flow USER_PASSWORD_AUTH ` +
+          `--auth-parameters 'USERNAME=alice,PASSWORD=${samplePassword}' --query AuthenticationResult.IdToken --output text)`,
+        '# create, list, read (note the ETag), update with If-Match; the same If-Match again is stale: 412',
+        `curl -s -X POST ${api}/notes ${auth} ${json} -d '{"id":"groceries","title":"Groceries","body":"milk"}'`,
+        `curl -s ${api}/notes ${auth}`,
+        `curl -si ${api}/notes/groceries ${auth}`,
+        `curl -s -X PUT ${api}/notes/groceries ${auth} ${json} -H 'If-Match: "1"' -d '{"title":"Groceries","body":"milk, eggs"}'`,
+        `curl -s -X PUT ${api}/notes/groceries ${auth} ${json} -H 'If-Match: "1"' -d '{"title":"Groceries","body":"oops"}'`,
+      ];
+    },
   },
 } satisfies Record<string, Integration>;
 

@@ -17,8 +17,40 @@ describe('the CDK app', () => {
     const assembly = app.synth();
 
     // Assess
-    expect(assembly.stacks.map((stack) => stack.stackName)).toEqual(['Triggers-Sqs']);
-    expect(Object.keys(integrations)).toEqual(['sqs']);
+    expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual([
+      'Triggers-ApiGateway',
+      'Triggers-Sqs',
+    ]);
+    expect(Object.keys(integrations)).toEqual(['sqs', 'api-gateway']);
+  });
+});
+
+describe('try-it commands', () => {
+  it('sign a user up and in with the AWS CLI, then call the notes API with the token', () => {
+    // Act
+    const commands = integrations['api-gateway'].tryIt({
+      ApiUrl: 'https://abc.execute-api.us-east-1.amazonaws.com',
+      UserPoolId: 'us-east-1_pool',
+      UserPoolClientId: 'client123',
+    });
+
+    // Assess
+    const script = commands.filter((line) => !line.startsWith('#'));
+    expect(script[0]).toMatch(
+      /^aws cognito-idp sign-up --client-id client123 --username alice --password '.+'$/,
+    );
+    expect(script[1]).toBe(
+      'aws cognito-idp admin-confirm-sign-up --user-pool-id us-east-1_pool --username alice',
+    );
+    expect(script[2]).toMatch(
+      /^TOKEN=\$\(aws cognito-idp initiate-auth --client-id client123 --auth-flow USER_PASSWORD_AUTH .* --query AuthenticationResult\.IdToken --output text\)$/,
+    );
+    expect(script.slice(3).every((line) => line.startsWith('curl ') && line.includes('Bearer $TOKEN'))).toBe(
+      true,
+    );
+    expect(script).toContainEqual(
+      expect.stringMatching(/-X PUT https:\/\/abc.*\/notes\/groceries .*If-Match: "1"/),
+    );
   });
 });
 
@@ -58,8 +90,8 @@ describe('pnpm run deploy <integration>', () => {
   });
 
   it.each([
-    [['deploy'], 2, /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs\./],
-    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs\./],
+    [['deploy'], 2, /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs, api-gateway\./],
+    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs, api-gateway\./],
     [['launch', 'sqs'], 2, /Unknown action "launch"/],
   ])('explains %j and names the integrations', async (args, expectedCode, message) => {
     // Act

@@ -4,6 +4,7 @@
  *   pnpm event sqs --body '{"orderId":"o-1"}' --count 3
  */
 import { parseArgs } from 'node:util';
+import { apiGatewayV1Event, apiGatewayV2Event, cognitoIdTokenClaims } from './api-gateway.ts';
 import { sqsEvent } from './sqs.ts';
 
 interface Source {
@@ -40,6 +41,57 @@ const sources: Record<string, Source> = {
       return sqsEvent(
         Array.from({ length: count }, () => record),
         { queueName: values.queue },
+      );
+    },
+  },
+  'api-gateway': {
+    usage:
+      "api-gateway [--method GET] [--path /] [--query 'a=1&b=2'] [--route 'GET /notes/{id}'] [--body TEXT]\n" +
+      '              [--header NAME=VALUE ...] [--sub USER] [--version 2|1]',
+    build(args) {
+      const { values } = parseArgs({
+        args,
+        options: {
+          method: { type: 'string', default: 'GET' },
+          path: { type: 'string', default: '/' },
+          query: { type: 'string' },
+          route: { type: 'string' },
+          body: { type: 'string' },
+          header: { type: 'string', multiple: true, default: [] },
+          sub: { type: 'string' },
+          version: { type: 'string', default: '2' },
+        },
+        strict: true,
+      });
+      if (!/^[A-Za-z]+$/.test(values.method)) {
+        throw new UsageError(`--method takes an HTTP method such as GET or POST, not "${values.method}"`);
+      }
+      if (!values.path.startsWith('/'))
+        throw new UsageError(`--path must start with "/", not "${values.path}"`);
+      const headers: Record<string, string[]> = {};
+      for (const pair of values.header) {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new UsageError(`--header takes NAME=VALUE, not "${pair}"`);
+        const name = pair.slice(0, at);
+        headers[name] = [...(headers[name] ?? []), pair.slice(at + 1)];
+      }
+      if (values.route !== undefined && !/^([A-Za-z]+|ANY) \/\S*$|^\$default$/.test(values.route)) {
+        throw new UsageError(`--route takes "METHOD /path/{param}" or "$default", not "${values.route}"`);
+      }
+      const request = {
+        method: values.method,
+        path: values.path,
+        query: values.query,
+        headers,
+        body: values.body,
+        ...(values.sub !== undefined && { jwtClaims: cognitoIdTokenClaims({ sub: values.sub }) }),
+      };
+      if (values.version === '2') return apiGatewayV2Event({ ...request, routeKey: values.route });
+      if (values.version === '1') {
+        return apiGatewayV1Event({ ...request, resource: values.route?.replace(/^\S+ /, '') });
+      }
+      throw new UsageError(
+        `--version is 2 (HTTP API, payload 2.0) or 1 (REST API, payload 1.0), not "${values.version}"`,
       );
     },
   },

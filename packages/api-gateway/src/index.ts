@@ -1,0 +1,21 @@
+export {
+  ACCESS_LOG_FIELDS,
+  ApiGatewayIntegration,
+  type ApiGatewayIntegrationProps,
+  NOTE_ROUTES,
+} from './construct.ts';
+export {
+  decodeCursor,
+  encodeCursor,
+  etagOf,
+  MAX_BODY_BYTES,
+  type NewNote,
+  NewNoteSchema,
+  type Note,
+  type NoteInput,
+  NoteInputSchema,
+  newNoteId,
+  parseIfMatch,
+} from './notes.ts';
+export { type FieldError, PROBLEMS, Problem, type ProblemDetails, type ProblemKind } from './problem.ts';
+export { ApiGatewayStack, type ApiGatewayStackProps } from './stack.ts';
