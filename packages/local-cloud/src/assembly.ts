@@ -201,16 +201,19 @@ function inDependencyOrder(stacks: readonly StackArtifact[]): StackArtifact[] {
   return ordered;
 }
 
+/** Case and hyphens don't count: `api-gateway` names `Triggers-ApiGateway`. */
+const normalized = (name: string): string => name.toLowerCase().replaceAll('-', '');
+
 function matches(stack: StackArtifact, name: string): boolean {
-  const wanted = name.toLowerCase();
+  const wanted = normalized(name);
   return [stack.id, stack.stackName, stack.id.replace(/^Triggers-/i, '')].some(
-    (candidate) => candidate.toLowerCase() === wanted,
+    (candidate) => normalized(candidate) === wanted,
   );
 }
 
 /**
  * The stacks to deploy, in dependency order: those named (by id, stack name, or short name: `sqs` for
- * `Triggers-Sqs`, any case) plus the stacks they depend on, or all of them when no name is given.
+ * `Triggers-Sqs`, `api-gateway` for `Triggers-ApiGateway`; case and hyphens don't count) plus the stacks they depend on, or all of them when no name is given.
  */
 export function selectStacks(assembly: CloudAssembly, names?: readonly string[]): StackArtifact[] {
   if (!names || names.length === 0) return [...assembly.stacks];
