@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { LocalCloudError, messageOf } from './errors.ts';
-import { formatEndpoint, formatLogEvent, formatStack } from './report.ts';
+import { formatEndpoint, formatHttpApis, formatLogEvent, formatStack } from './report.ts';
 
 export const USAGE = `Usage: local-cloud up [--assembly DIR] [--stack NAME ...] [--port N] [NAME ...]
 
@@ -120,6 +120,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     cloud = started;
     console.log('');
     console.log(formatEndpoint(cloud.endpoint));
+    if (cloud.httpApis.length > 0) console.log(['', formatHttpApis(cloud.httpApis)].join('\n'));
     for (const stack of cloud.stacks) {
       console.log('');
       console.log(formatStack(stack));

@@ -1,0 +1,593 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  AdminConfirmSignUpCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+
+const ECHO = fileURLToPath(new URL('./fixtures/functions/http-echo', import.meta.url));
+const AWS_CLI = '/usr/bin/aws';
+const ACCESS_LOG_GROUP = '/test/http-api/access';
+const PASSWORD = 'Correct-Horse-9';
+
+/** A small notes-style app: an HTTP API with a user pool authorizer, CORS and access logs; a throttled one. */
+class HttpApiFixture extends Stack {
+  constructor(app: App) {
+    super(app, 'Triggers-HttpFixture');
+    const fn = new lambda.Function(this, 'Echo', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(ECHO),
+    });
+    const pool = new cognito.UserPool(this, 'Users', {
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+    });
+    const client = pool.addClient('Web', { authFlows: { userPassword: true } });
+    const authorizer = new HttpUserPoolAuthorizer('Jwt', pool, { userPoolClients: [client] });
+    const echo = new HttpLambdaIntegration('EchoIntegration', fn);
+    const api = new apigw.HttpApi(this, 'EchoApi', {
+      apiName: 'echo',
+      corsPreflight: {
+        allowOrigins: ['https://app.example'],
+        allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.minutes(10),
+      },
+    });
+    api.addRoutes({ path: '/echo/{proxy+}', methods: [apigw.HttpMethod.ANY], integration: echo });
+    api.addRoutes({ path: '/echo/fixed', methods: [apigw.HttpMethod.GET], integration: echo });
+    api.addRoutes({ path: '/reply/{mode}', methods: [apigw.HttpMethod.GET], integration: echo });
+    api.addRoutes({ path: '/private', methods: [apigw.HttpMethod.GET], integration: echo, authorizer });
+    api.addRoutes({
+      path: '/scoped',
+      methods: [apigw.HttpMethod.GET],
+      integration: echo,
+      authorizer,
+      authorizationScopes: ['notes/read'],
+    });
+    api.addRoutes({
+      path: '/v1/{id}',
+      methods: [apigw.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('V1', fn, {
+        payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_1_0,
+      }),
+    });
+    api.addRoutes({
+      path: '/slow/{mode}',
+      methods: [apigw.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('Slow', fn, { timeout: Duration.millis(100) }),
+    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { logGroupName: ACCESS_LOG_GROUP });
+    const stage = api.defaultStage?.node.defaultChild as apigw.CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        authorizerError: '$context.authorizer.error',
+      }),
+    };
+
+    const throttled = new apigw.HttpApi(this, 'ThrottledApi', { createDefaultStage: false });
+    throttled.addRoutes({
+      path: '/ping',
+      methods: [apigw.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('Ping', fn),
+    });
+    new apigw.HttpStage(this, 'Live', {
+      httpApi: throttled,
+      stageName: 'live',
+      autoDeploy: true,
+      throttle: { rateLimit: 1, burstLimit: 2 },
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.url ?? '' });
+    new CfnOutput(this, 'ApiEndpoint', { value: api.apiEndpoint });
+    new CfnOutput(this, 'ThrottledEndpoint', { value: throttled.apiEndpoint });
+    new CfnOutput(this, 'UserPoolId', { value: pool.userPoolId });
+    new CfnOutput(this, 'ClientId', { value: client.userPoolClientId });
+  }
+}
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+  readonly text: string;
+  json(): Record<string, unknown>;
+}
+
+/** A plain HTTP request (node:http lets a test repeat a header, which fetch does not). */
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | string } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            text: body.toString(),
+            json: () => JSON.parse(body.toString()) as Record<string, unknown>,
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+function portOpen(url: string): Promise<boolean> {
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('an HTTP API in the local cloud', () => {
+  let cloud: LocalCloud;
+  let outputs: Record<string, string>;
+  let api: string;
+  let work: string;
+  let cognitoClient: CognitoIdentityProviderClient;
+  let issuer: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'http-api-test-'));
+    const app = new App({ outdir: work, context: { 'aws:cdk:enable-asset-metadata': true } });
+    new HttpApiFixture(app);
+    app.synth();
+    cloud = await startLocalCloud({ assembly: work, port: 0 });
+    outputs = { ...cloud.stacks[0]?.outputs };
+    api = outputs.ApiEndpoint ?? '';
+    cognitoClient = new CognitoIdentityProviderClient(cloud.clientConfig);
+    issuer = `${cloud.endpoint}/${outputs.UserPoolId}`;
+  });
+
+  afterAll(async () => {
+    cognitoClient?.destroy();
+    await cloud?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** A confirmed user's tokens, through the gateway with SDK v3 as a learner would get them. */
+  async function signIn(email: string): Promise<{ IdToken: string; AccessToken: string }> {
+    const ClientId = outputs.ClientId;
+    await cognitoClient.send(new SignUpCommand({ ClientId, Username: email, Password: PASSWORD }));
+    await cognitoClient.send(
+      new AdminConfirmSignUpCommand({ UserPoolId: outputs.UserPoolId, Username: email }),
+    );
+    const { AuthenticationResult } = await cognitoClient.send(
+      new InitiateAuthCommand({
+        ClientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: email, PASSWORD },
+      }),
+    );
+    return {
+      IdToken: AuthenticationResult?.IdToken ?? '',
+      AccessToken: AuthenticationResult?.AccessToken ?? '',
+    };
+  }
+
+  /** A token signed with cognito-local's own key (it ships in the package), with the claims given. */
+  async function cognitoLocalToken(claims: Record<string, unknown>, expiresAt: number): Promise<string> {
+    const keyFile = fileURLToPath(
+      new URL('../node_modules/cognito-local/lib/keys/cognitoLocal.private.json', import.meta.url),
+    );
+    const { jwk } = JSON.parse(readFileSync(keyFile, 'utf8')) as { jwk: JWK };
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'CognitoLocal' })
+      .setIssuer(issuer)
+      .setIssuedAt(expiresAt - 3600)
+      .setExpirationTime(expiresAt)
+      .sign(await importJWK(jwk, 'RS256'));
+  }
+
+  it('serves each API on its own 127.0.0.1 port, and points the outputs at it', () => {
+    // Prepare
+    const urls = cloud.httpApis.map((info) => info.url);
+
+    // Act
+    const ports = new Set(urls.map((url) => new URL(url).port));
+
+    // Assess
+    expect(ports.size).toBe(2);
+    expect(urls.every((url) => url.startsWith('http://127.0.0.1:'))).toBe(true);
+    expect(outputs.ApiUrl).toBe(`${api}/`);
+    expect(urls).toContain(api);
+    expect(cloud.httpApis.find((info) => info.url === api)?.stages).toEqual(['$default']);
+  });
+
+  it('builds the 2.0 event as API Gateway does', async () => {
+    // Prepare
+    const headers = { 'x-multi': ['a', 'b'], cookie: 'session=abc; theme=dark', 'user-agent': 'test-agent' };
+
+    // Act
+    const answer = await send(`${api}/echo/a%20b/c?x=1&x=2&y=%C3%A9`, { headers });
+    const event = answer.json();
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: 'ANY /echo/{proxy+}',
+      rawPath: '/echo/a%20b/c',
+      rawQueryString: 'x=1&x=2&y=%C3%A9',
+      cookies: ['session=abc', 'theme=dark'],
+      queryStringParameters: { x: '1,2', y: 'é' },
+      pathParameters: { proxy: 'a b/c' },
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: cloud.httpApis.find((info) => info.url === api)?.apiId,
+        http: {
+          method: 'GET',
+          path: '/echo/a%20b/c',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'test-agent',
+        },
+        routeKey: 'ANY /echo/{proxy+}',
+        stage: '$default',
+      },
+    });
+    expect((event.headers as Record<string, string>)['x-multi']).toBe('a,b');
+    expect(event.headers).not.toHaveProperty('cookie');
+    expect(event).not.toHaveProperty('body');
+    expect(answer.headers['apigw-requestid']).toBe((event.requestContext as { requestId: string }).requestId);
+  });
+
+  it('picks the most specific route', async () => {
+    // Prepare
+    const fixed = `${api}/echo/fixed`;
+
+    // Act
+    const [get, post] = await Promise.all([send(fixed), send(fixed, { method: 'POST' })]);
+
+    // Assess
+    expect(get.json().routeKey).toBe('GET /echo/fixed');
+    expect(post.json().routeKey).toBe('ANY /echo/{proxy+}');
+  });
+
+  it('passes text bodies as they are and binary ones base64-encoded', async () => {
+    // Prepare
+    const bytes = Buffer.from([0, 1, 2, 250, 255]);
+
+    // Act
+    const json = await send(`${api}/echo/text`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"note":"hi"}',
+    });
+    const binary = await send(`${api}/echo/binary`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+
+    // Assess
+    expect(json.json()).toMatchObject({ body: '{"note":"hi"}', isBase64Encoded: false });
+    expect(binary.json()).toMatchObject({ body: bytes.toString('base64'), isBase64Encoded: true });
+  });
+
+  it('builds the 1.0 event for a 1.0 integration', async () => {
+    // Act
+    const event = (await send(`${api}/v1/7?q=a&q=b`)).json();
+
+    // Assess
+    expect(event).toMatchObject({
+      version: '1.0',
+      resource: '/v1/{id}',
+      path: '/v1/7',
+      httpMethod: 'GET',
+      pathParameters: { id: '7' },
+      queryStringParameters: { q: 'b' },
+      multiValueQueryStringParameters: { q: ['a', 'b'] },
+      isBase64Encoded: false,
+    });
+  });
+
+  it.each([
+    ['object', 200, 'application/json', '{"hello":"object"}'],
+    ['string', 200, 'application/json', 'hello string'],
+    ['number', 200, 'application/json', '42'],
+    ['throw', 500, 'application/json', '{"message":"Internal Server Error"}'],
+    ['invalid', 500, 'application/json', '{"message":"Internal Server Error"}'],
+  ])('maps a %s answer to %i', async (mode, status, contentType, body) => {
+    // Act
+    const answer = await send(`${api}/reply/${mode}`);
+
+    // Assess
+    expect(answer.status).toBe(status);
+    expect(answer.headers['content-type']).toBe(contentType);
+    expect(answer.text).toBe(body);
+  });
+
+  it('decodes a base64 answer and sends cookies as set-cookie headers', async () => {
+    // Act
+    const binary = await send(`${api}/reply/binary`);
+    const cookies = await send(`${api}/reply/cookies`);
+
+    // Assess
+    expect(binary.headers['content-type']).toBe('image/png');
+    expect([...binary.body.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(binary.body.length).toBe(10);
+    expect(cookies.status).toBe(201);
+    expect(cookies.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; HttpOnly']);
+    expect(cookies.headers['x-one']).toBe('a');
+    expect(cookies.text).toBe('made');
+  });
+
+  it('answers 404 for a route that does not exist, and 503 when the integration times out', async () => {
+    // Act
+    const missing = await send(`${api}/nothing/here`);
+    const slow = await send(`${api}/slow/sleep`);
+
+    // Assess
+    expect(missing.status).toBe(404);
+    expect(missing.json()).toEqual({ message: 'Not Found' });
+    expect(slow.status).toBe(503);
+    expect(slow.json()).toEqual({ message: 'Service Unavailable' });
+  });
+
+  it('refuses a body over 10 MB with 413', async () => {
+    // Act
+    const answer = await send(`${api}/echo/big`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(10 * 1024 * 1024 + 1),
+    });
+
+    // Assess
+    expect(answer.status).toBe(413);
+    expect(answer.json()).toEqual({ message: 'Request Entity Too Large' });
+  });
+
+  it('answers CORS preflights and puts its own CORS headers on answers', async () => {
+    // Prepare
+    const origin = 'https://app.example';
+
+    // Act
+    const preflight = await send(`${api}/private`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    const answer = await send(`${api}/reply/cookies`, { headers: { origin } });
+    const stranger = await send(`${api}/reply/object`, { headers: { origin: 'https://other.example' } });
+
+    // Assess
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers).toMatchObject({
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': 'GET,POST',
+      'access-control-allow-headers': 'authorization,content-type',
+      'access-control-max-age': '600',
+    });
+    expect(answer.headers['access-control-allow-origin']).toBe(origin);
+    expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('lets a user with a real cognito-local token through, with the claims in the event', async () => {
+    // Prepare
+    const tokens = await signIn('ada@example.com');
+
+    // Act
+    const withId = await send(`${api}/private`, { headers: { authorization: `Bearer ${tokens.IdToken}` } });
+    const withAccess = await send(`${api}/private`, { headers: { authorization: tokens.AccessToken } });
+
+    // Assess
+    expect(withId.status).toBe(200);
+    const { authorizer } = withId.json().requestContext as {
+      authorizer: { jwt: { claims: Record<string, string> } };
+    };
+    expect(authorizer.jwt.claims).toMatchObject({ email: 'ada@example.com', token_use: 'id', iss: issuer });
+    expect(authorizer.jwt.claims.sub).toMatch(/^[0-9a-f-]{36}$/);
+    expect(withAccess.status).toBe(200);
+  });
+
+  it.each([
+    ['no token', async () => undefined, 'Bearer'],
+    ['a malformed token', async () => 'Bearer not-a-jwt', 'the token is malformed'],
+  ])('answers 401 with %s', async (_name, token, challenge) => {
+    // Prepare
+    const value = await token();
+
+    // Act
+    const answer = await send(`${api}/private`, value ? { headers: { authorization: value } } : {});
+
+    // Assess
+    expect(answer.status).toBe(401);
+    expect(answer.json()).toEqual({ message: 'Unauthorized' });
+    expect(answer.headers['www-authenticate']).toContain(challenge);
+  });
+
+  it('answers 401 for expired, forged and wrong-audience tokens', async () => {
+    // Prepare
+    const now = Math.floor(Date.now() / 1000);
+    const audience = outputs.ClientId ?? '';
+    const expired = await cognitoLocalToken({ aud: audience, sub: 'u1', token_use: 'id' }, now - 60);
+    const wrongAudience = await cognitoLocalToken({ aud: 'another-client', sub: 'u1' }, now + 3600);
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ aud: audience, sub: 'u1' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'CognitoLocal' })
+      .setIssuer(issuer)
+      .setExpirationTime(now + 3600)
+      .sign(privateKey);
+
+    // Act
+    const answers = await Promise.all(
+      [expired, forged, wrongAudience].map((token) =>
+        send(`${api}/private`, { headers: { authorization: `Bearer ${token}` } }),
+      ),
+    );
+
+    // Assess
+    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401]);
+    expect(answers.map((answer) => answer.headers['www-authenticate'])).toEqual([
+      expect.stringContaining('the token has expired'),
+      expect.stringContaining('invalid signature'),
+      expect.stringContaining('invalid audience'),
+    ]);
+  });
+
+  it("answers 403 when the token lacks the route's scopes, 200 when it has one", async () => {
+    // Prepare
+    const { AccessToken } = await signIn('grace@example.com');
+    const now = Math.floor(Date.now() / 1000);
+    const scoped = await cognitoLocalToken(
+      { client_id: outputs.ClientId, sub: 'u2', token_use: 'access', scope: 'notes/read notes/write' },
+      now + 3600,
+    );
+
+    // Act
+    const refused = await send(`${api}/scoped`, { headers: { authorization: AccessToken } });
+    const allowed = await send(`${api}/scoped`, { headers: { authorization: scoped } });
+
+    // Assess
+    expect(refused.status).toBe(403);
+    expect(refused.json()).toEqual({ message: 'Forbidden' });
+    expect(allowed.status).toBe(200);
+    expect(allowed.json().requestContext).toMatchObject({
+      authorizer: { jwt: { scopes: ['notes/read', 'notes/write'] } },
+    });
+  });
+
+  it('writes one access-log line per request in the stage format', async () => {
+    // Prepare
+    const answer = await send(`${api}/echo/logged`);
+    const requestId = answer.headers['apigw-requestid'];
+
+    // Act
+    const lines = cloud
+      .logs(ACCESS_LOG_GROUP)
+      .map((event) => JSON.parse(event.message) as Record<string, string>);
+
+    // Assess
+    expect(lines.filter((line) => line.requestId === requestId)).toEqual([
+      { requestId, routeKey: 'ANY /echo/{proxy+}', status: '200', authorizerError: '-' },
+    ]);
+  });
+
+  it('invokes through the Lambda service, so invocations are recorded', () => {
+    // Act
+    const fromApi = cloud.invocations.filter((record) => record.source === 'aws:apigateway');
+
+    // Assess
+    expect(fromApi.length).toBeGreaterThan(5);
+    expect(fromApi.every((record) => record.billedDurationMs > 0)).toBe(true);
+  });
+
+  it('throttles a stage past its burst with 429, and serves named stages under their path', async () => {
+    // Prepare
+    const live = `${outputs.ThrottledEndpoint}/live/ping`;
+
+    // Act
+    const answers = await Promise.all(Array.from({ length: 6 }, () => send(live)));
+    const noStage = await send(`${outputs.ThrottledEndpoint}/ping`);
+
+    // Assess
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(429);
+    expect(answers.find((answer) => answer.status === 429)?.json()).toEqual({ message: 'Too Many Requests' });
+    expect(answers.find((answer) => answer.status === 200)?.json()).toMatchObject({
+      rawPath: '/live/ping',
+      requestContext: { stage: 'live' },
+    });
+    expect(noStage.status).toBe(404);
+  });
+
+  it.skipIf(!existsSync(AWS_CLI))('signs up and signs in with the AWS CLI through the gateway', async () => {
+    // Prepare
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+    };
+    const aws = (...args: string[]) =>
+      promisify(execFile)(
+        AWS_CLI,
+        ['--endpoint-url', cloud.endpoint, '--output', 'json', 'cognito-idp', ...args],
+        {
+          env,
+          timeout: 20_000,
+        },
+      );
+    const user = 'cli@example.com';
+
+    // Act
+    await aws('sign-up', '--client-id', outputs.ClientId ?? '', '--username', user, '--password', PASSWORD);
+    await aws('admin-confirm-sign-up', '--user-pool-id', outputs.UserPoolId ?? '', '--username', user);
+    const { stdout } = await aws(
+      'initiate-auth',
+      '--client-id',
+      outputs.ClientId ?? '',
+      '--auth-flow',
+      'USER_PASSWORD_AUTH',
+      '--auth-parameters',
+      `USERNAME=${user},PASSWORD=${PASSWORD}`,
+    );
+    const token = (JSON.parse(stdout) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult
+      .IdToken;
+    const answer = await send(`${api}/private`, { headers: { authorization: token } });
+
+    // Assess
+    expect(answer.status).toBe(200);
+  });
+
+  it('closes every port it opened when stopped', async () => {
+    // Prepare
+    const urls = [cloud.endpoint, ...cloud.httpApis.map((info) => info.url)];
+
+    // Act
+    await cloud.stop();
+
+    // Assess
+    expect(await Promise.all(urls.map(portOpen))).toEqual(urls.map(() => false));
+  });
+});
