@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -22,6 +22,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import { HEALTH_PATH } from '../src/gateway.ts';
 
 const ECHO = fileURLToPath(new URL('./fixtures/functions/http-echo', import.meta.url));
 const AWS_CLI = '/usr/bin/aws';
@@ -156,6 +157,19 @@ function portOpen(url: string): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** The addresses sockets listen on for `port`, as Linux reports them in /proc/net/tcp (IPv4, hex). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+    readFileSync(table, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([, local, , state]) => state === '0A' && local?.endsWith(`:${hexPort}`))
+      .map(([, local]) => local?.split(':')[0] ?? ''),
+  );
 }
 
 describe('an HTTP API in the local cloud', () => {
@@ -580,6 +594,27 @@ describe('an HTTP API in the local cloud', () => {
     expect(answer.status).toBe(200);
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'runs cognito-local on 127.0.0.1 only, and serves its keys at the issuer',
+    async () => {
+      // Prepare
+      const health = (await (await fetch(`${cloud.endpoint}${HEALTH_PATH}`)).json()) as {
+        services: Record<string, string>;
+      };
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(health.services['cognito-idp'] ?? '')?.[1]);
+
+      // Act
+      const addresses = listeningAddresses(port);
+      const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as {
+        keys: { kid: string }[];
+      };
+
+      // Assess
+      expect(addresses).toEqual(['0100007F']); // 127.0.0.1
+      expect(jwks.keys.map((key) => key.kid)).toEqual(['CognitoLocal']);
+    },
+  );
+
   it('closes every port it opened when stopped', async () => {
     // Prepare
     const urls = [cloud.endpoint, ...cloud.httpApis.map((info) => info.url)];
@@ -589,5 +624,67 @@ describe('an HTTP API in the local cloud', () => {
 
     // Assess
     expect(await Promise.all(urls.map(portOpen))).toEqual(urls.map(() => false));
+  });
+});
+
+/** An API whose JWT issuer is not a local user pool. */
+class ForeignIssuerFixture extends Stack {
+  constructor(app: App) {
+    super(app, 'Triggers-ForeignIssuer');
+    const fn = new lambda.Function(this, 'Echo', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(ECHO),
+    });
+    const api = new apigw.HttpApi(this, 'Api', { apiName: 'foreign' });
+    api.addRoutes({
+      path: '/private',
+      methods: [apigw.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('Echo', fn),
+      authorizer: new HttpJwtAuthorizer('Auth0', 'https://login.example.com/', { jwtAudience: ['notes'] }),
+    });
+    new CfnOutput(this, 'ApiEndpoint', { value: api.apiEndpoint });
+  }
+}
+
+describe('a JWT authorizer whose issuer is not a local user pool', () => {
+  let cloud: LocalCloud;
+  let work: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'http-api-foreign-'));
+    const app = new App({ outdir: work, context: { 'aws:cdk:enable-asset-metadata': true } });
+    new ForeignIssuerFixture(app);
+    app.synth();
+    cloud = await startLocalCloud({ assembly: work, port: 0 });
+  });
+
+  afterAll(async () => {
+    await cloud?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('warns once at deploy and refuses every request with 401, fetching nothing', async () => {
+    // Prepare
+    const { privateKey } = await generateKeyPair('RS256');
+    const token = await new SignJWT({ aud: 'notes', sub: 'u' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer('https://login.example.com/')
+      .setExpirationTime('1h')
+      .sign(privateKey);
+
+    // Act
+    const answer = await send(`${cloud.stacks[0]?.outputs.ApiEndpoint}/private`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    // Assess
+    expect(cloud.warnings).toEqual([
+      expect.stringMatching(
+        /^The JWT authorizer Auth0 of foreign refuses every request \(401\): its issuer https:\/\/login\.example\.com\/ is not a Cognito user pool/,
+      ),
+    ]);
+    expect(answer.status).toBe(401);
+    expect(answer.headers['www-authenticate']).toContain('the issuer is not a local user pool');
   });
 });

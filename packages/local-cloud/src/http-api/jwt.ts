@@ -48,7 +48,7 @@ export function tokenFrom(identitySource: readonly string[], facts: IdentityFact
   } else if (query) value = facts.query.get(query) ?? undefined;
   const token = value
     ?.trim()
-    .replace(/^bearer\s+/i, '')
+    .replace(/^bearer(\s+|$)/i, '')
     .trim();
   return token || undefined;
 }
