@@ -3,6 +3,7 @@ import { isTextContent, mapResponse } from '../src/http-api/event.ts';
 import { claimsAsStrings, tokenFrom } from '../src/http-api/jwt.ts';
 import { parseRouteKey, selectRoute } from '../src/http-api/routes.ts';
 import { formatAccessLog, logGroupOfArn, TokenBucket } from '../src/http-api/stage.ts';
+import { formatHttpApis } from '../src/report.ts';
 
 const routes = [
   'GET /pets',
@@ -193,5 +194,45 @@ describe('stage helpers', () => {
     // Assess
     expect(group).toBe('/api/access');
     expect(logGroupOfArn('arn:aws:firehose:us-east-1:000000000000:deliverystream/x')).toBeUndefined();
+  });
+});
+
+describe('formatHttpApis', () => {
+  it('prints one line per API and stage with the URL to call', () => {
+    // Prepare
+    const apis = [
+      {
+        stackName: 'Triggers-ApiGateway',
+        apiId: 'a1b2c3d4e5',
+        name: 'notes',
+        url: 'http://127.0.0.1:40001',
+        stages: ['$default'],
+      },
+      {
+        stackName: 'Triggers-Other',
+        apiId: 'f6g7h8i9j0',
+        name: 'other',
+        url: 'http://127.0.0.1:40002',
+        stages: ['live'],
+      },
+      {
+        stackName: 'Triggers-Other',
+        apiId: 'k1l2m3n4o5',
+        name: 'bare',
+        url: 'http://127.0.0.1:40003',
+        stages: [],
+      },
+    ];
+
+    // Act
+    const text = formatHttpApis(apis);
+
+    // Assess
+    expect(text.split('\n')).toEqual([
+      'HTTP APIs (each on its own port):',
+      '  Triggers-ApiGateway  notes (a1b2c3d4e5)  http://127.0.0.1:40001/',
+      '  Triggers-Other       other (f6g7h8i9j0)  http://127.0.0.1:40002/live/',
+      '  Triggers-Other       bare (k1l2m3n4o5)   http://127.0.0.1:40003  (no stage: every request is 404)',
+    ]);
   });
 });

@@ -280,7 +280,13 @@ describe('an HTTP API in the local cloud', () => {
         stage: '$default',
       },
     });
-    expect((event.headers as Record<string, string>)['x-multi']).toBe('a,b');
+    expect(event.headers).toMatchObject({
+      'x-multi': 'a,b',
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-port': new URL(api).port,
+      'x-forwarded-proto': 'http',
+      'x-amzn-trace-id': expect.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/),
+    });
     expect(event.headers).not.toHaveProperty('cookie');
     expect(event).not.toHaveProperty('body');
     expect(answer.headers['apigw-requestid']).toBe((event.requestContext as { requestId: string }).requestId);

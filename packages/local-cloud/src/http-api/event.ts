@@ -52,8 +52,16 @@ export function isTextContent(contentType: string | undefined): boolean {
   return TEXT_TYPES.some((pattern) => pattern.test(type));
 }
 
-/** Every header name lower-cased with its values; repeated headers keep every value. */
-function headerValues(request: IncomingMessage): Map<string, string[]> {
+/** `Root=1-<epoch hex>-<24 hex>`, the trace header API Gateway adds. */
+function traceId(epochMs: number): string {
+  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+}
+
+/**
+ * Every header name lower-cased with its values; repeated headers keep every value. API Gateway adds the
+ * X-Forwarded-* headers (the client's address, the port and protocol it called) and a trace id.
+ */
+function headerValues(request: IncomingMessage, startedAt: number): Map<string, string[]> {
   const values = new Map<string, string[]>();
   const raw = request.rawHeaders;
   for (let index = 0; index + 1 < raw.length; index += 2) {
@@ -62,6 +70,11 @@ function headerValues(request: IncomingMessage): Map<string, string[]> {
     list.push(raw[index + 1] as string);
     values.set(name, list);
   }
+  const forwardedFor = values.get('x-forwarded-for') ?? [];
+  values.set('x-forwarded-for', [...forwardedFor, sourceIp(request)]);
+  values.set('x-forwarded-port', [String(request.socket.localPort ?? '')]);
+  values.set('x-forwarded-proto', ['http']);
+  if (!values.has('x-amzn-trace-id')) values.set('x-amzn-trace-id', [traceId(startedAt)]);
   return values;
 }
 
@@ -115,7 +128,7 @@ export function buildEventV2(facts: RequestFacts): Record<string, unknown> {
   const { request } = facts;
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
-  for (const [name, values] of headerValues(request)) {
+  for (const [name, values] of headerValues(request, facts.startedAt)) {
     // 2.0 moves cookies out of the headers into their own list.
     if (name === 'cookie') {
       cookies = values.flatMap((value) => value.split(';').map((cookie) => cookie.trim())).filter(Boolean);
@@ -165,12 +178,9 @@ export function buildEventV1(facts: RequestFacts): Record<string, unknown> {
   const { request } = facts;
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
-  const raw = request.rawHeaders;
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = raw[index] as string;
-    const value = raw[index + 1] as string;
-    headers[name] = value; // the last value wins, as in 1.0
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  for (const [name, values] of headerValues(request, facts.startedAt)) {
+    headers[name] = values.at(-1) as string; // the last value wins, as in 1.0
+    multiValueHeaders[name] = values;
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};

@@ -285,6 +285,7 @@ export class HttpApiFront {
     }
     const route = match.route;
     log.routeKey = match.routeKey;
+    log.resourcePath = match.routeKey === '$default' ? '$default' : match.routeKey.split(' ')[1];
     const bucket = this.#bucket(stage, match.routeKey);
     if (bucket && !bucket.take()) {
       log['error.message'] = 'Too Many Requests';
