@@ -433,7 +433,6 @@ export class HttpApiFront {
       if (cors.allowCredentials) headers.push(['access-control-allow-credentials', 'true']);
       if (cors.exposeHeaders.length > 0)
         headers.push(['access-control-expose-headers', cors.exposeHeaders.join(',')]);
-      headers.push(['vary', 'origin']);
     }
     return { ...answer, headers: [...headers, ...extra] };
   }
