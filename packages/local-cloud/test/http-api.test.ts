@@ -385,6 +385,20 @@ describe('an HTTP API in the local cloud', () => {
     expect(slow.json()).toEqual({ message: 'Service Unavailable' });
   });
 
+  it('routes paths and queries with broken percent-encoding instead of failing', async () => {
+    // Act
+    const odd = await send(`${api}/echo/%E0%A4%A?x=%zz&%=1`);
+    const unknown = await send(`${api}/%zz/here`);
+
+    // Assess
+    expect(odd.status).toBe(200);
+    expect(odd.json()).toMatchObject({
+      pathParameters: { proxy: '%E0%A4%A' },
+      queryStringParameters: { x: '%zz', '%': '1' },
+    });
+    expect(unknown.status).toBe(404);
+  });
+
   it('refuses a body over 10 MB with 413', async () => {
     // Act
     const answer = await send(`${api}/echo/big`, {

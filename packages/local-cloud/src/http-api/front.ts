@@ -189,8 +189,7 @@ export class HttpApiFront {
   /** The stage a path is in, and the path within it: a named stage is the first segment, else `$default`. */
   #stageOf(rawPath: string): { stage: Stage; path: string } | undefined {
     const first = rawPath.split('/')[1] ?? '';
-    const named =
-      first !== '' && first !== '$default' ? this.stages.get(decodeURIComponent(first)) : undefined;
+    const named = first !== '' && first !== '$default' ? this.stages.get(first) : undefined;
     if (named) return { stage: named, path: rawPath.slice(first.length + 1) || '/' };
     const fallback = this.stages.get('$default');
     return fallback && { stage: fallback, path: rawPath };
@@ -221,7 +220,7 @@ export class HttpApiFront {
       path: rawPath,
       protocol: `HTTP/${request.httpVersion}`,
       requestTime: clfTime(startedAt),
-      requestTimeEpoch: Math.floor(startedAt / 1000),
+      requestTimeEpoch: startedAt,
       'identity.sourceIp': (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
       'identity.userAgent': request.headers['user-agent'],
       domainName: request.headers.host,
