@@ -6,12 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import {
-  AdminConfirmSignUpCommand,
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -19,10 +14,11 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
 import { HEALTH_PATH } from '../src/gateway.ts';
+import { signCognitoLocalToken, signUpAndSignIn } from '../src/testing-cognito.ts';
 
 const ECHO = fileURLToPath(new URL('./fixtures/functions/http-echo', import.meta.url));
 const AWS_CLI = '/usr/bin/aws';
@@ -200,36 +196,18 @@ describe('an HTTP API in the local cloud', () => {
 
   /** A confirmed user's tokens, through the gateway with SDK v3 as a learner would get them. */
   async function signIn(email: string): Promise<{ IdToken: string; AccessToken: string }> {
-    const ClientId = outputs.ClientId;
-    await cognitoClient.send(new SignUpCommand({ ClientId, Username: email, Password: PASSWORD }));
-    await cognitoClient.send(
-      new AdminConfirmSignUpCommand({ UserPoolId: outputs.UserPoolId, Username: email }),
-    );
-    const { AuthenticationResult } = await cognitoClient.send(
-      new InitiateAuthCommand({
-        ClientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: email, PASSWORD },
-      }),
-    );
-    return {
-      IdToken: AuthenticationResult?.IdToken ?? '',
-      AccessToken: AuthenticationResult?.AccessToken ?? '',
-    };
+    const tokens = await signUpAndSignIn(cognitoClient, {
+      userPoolId: outputs.UserPoolId ?? '',
+      clientId: outputs.ClientId ?? '',
+      username: email,
+      password: PASSWORD,
+    });
+    return { IdToken: tokens.idToken, AccessToken: tokens.accessToken };
   }
 
-  /** A token signed with cognito-local's own key (it ships in the package), with the claims given. */
-  async function cognitoLocalToken(claims: Record<string, unknown>, expiresAt: number): Promise<string> {
-    const keyFile = fileURLToPath(
-      new URL('../node_modules/cognito-local/lib/keys/cognitoLocal.private.json', import.meta.url),
-    );
-    const { jwk } = JSON.parse(readFileSync(keyFile, 'utf8')) as { jwk: JWK };
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: 'CognitoLocal' })
-      .setIssuer(issuer)
-      .setIssuedAt(expiresAt - 3600)
-      .setExpirationTime(expiresAt)
-      .sign(await importJWK(jwk, 'RS256'));
+  /** A token signed with cognito-local's own key, with the claims given. */
+  function cognitoLocalToken(claims: Record<string, unknown>, expiresAt: number): Promise<string> {
+    return signCognitoLocalToken(claims, { issuer, expiresAt });
   }
 
   it('serves each API on its own 127.0.0.1 port, and points the outputs at it', () => {
