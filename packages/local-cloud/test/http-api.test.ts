@@ -452,6 +452,32 @@ describe('an HTTP API in the local cloud', () => {
     expect(answer.headers['www-authenticate']).toContain(challenge);
   });
 
+  it('answers 401 for a token without kid and one signed with anything but RSA, as API Gateway does', async () => {
+    // Prepare
+    const audience = outputs.ClientId ?? '';
+    const { privateKey: ecKey } = await generateKeyPair('ES256');
+    const elliptic = await new SignJWT({ aud: audience, sub: 'u1' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'CognitoLocal' })
+      .setIssuer(issuer)
+      .setExpirationTime('1h')
+      .sign(ecKey);
+    const valid = await cognitoLocalToken({ aud: audience, sub: 'u1' }, Math.floor(Date.now() / 1000) + 3600);
+    const [header, payload, signature] = valid.split('.');
+    const headerWithoutKid = Buffer.from(JSON.stringify({ alg: 'RS256' })).toString('base64url');
+
+    // Act
+    const answers = await Promise.all(
+      [elliptic, `${headerWithoutKid}.${payload}.${signature}`, `${header}.${payload}.${signature}`].map(
+        (token) => send(`${api}/private`, { headers: { authorization: token } }),
+      ),
+    );
+
+    // Assess
+    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 200]);
+    expect(answers[0]?.headers['www-authenticate']).toContain('not signed with an RSA algorithm');
+    expect(answers[1]?.headers['www-authenticate']).toContain('no kid header');
+  });
+
   it('answers 401 for expired, forged and wrong-audience tokens', async () => {
     // Prepare
     const now = Math.floor(Date.now() / 1000);
@@ -477,7 +503,7 @@ describe('an HTTP API in the local cloud', () => {
     expect(answers.map((answer) => answer.headers['www-authenticate'])).toEqual([
       expect.stringContaining('the token has expired'),
       expect.stringContaining('invalid signature'),
-      expect.stringContaining('invalid audience'),
+      expect.stringContaining('the token does not have a valid audience'),
     ]);
   });
 

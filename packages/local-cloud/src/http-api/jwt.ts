@@ -1,10 +1,10 @@
 /**
- * The JWT authorizer of an HTTP API, verifying as API Gateway does: the signature against the issuer's JWKS, the
- * issuer, the audience (`aud`, or `client_id` for Cognito access tokens, which carry no `aud`), `exp` and `nbf`,
- * and the route's scopes. A missing or invalid token is a 401 with `www-authenticate`; missing scopes are a 403.
+ * The JWT authorizer of an HTTP API, verifying as API Gateway does: an RSA signature by the issuer's JWKS key
+ * the header's `kid` names, the issuer, the audience (`aud`; `client_id` only when there is no `aud`, as in Cognito
+ * access tokens), `exp`, `nbf` and `iat`, and the route's scopes. A missing or invalid token is a 401 with `www-authenticate`; missing scopes are a 403.
  * Keys are fetched only from local emulators (cognito-local), never from the internet.
  */
-import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { decodeProtectedHeader, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { type HttpAnswer, jsonMessage } from './event.ts';
 
 export interface JwtAuthorizerConfig {
@@ -78,12 +78,13 @@ function unauthorized(description?: string): AuthorizeResult {
 function reason(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'iss') return 'the token has an invalid issuer';
+    if (error.claim === 'iss') return 'the token does not have a valid issuer';
     if (error.claim === 'nbf') return 'the token is not valid yet';
-    return `the token has an invalid ${error.claim} claim`;
+    return `the token does not have a valid ${error.claim} claim`;
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token has an invalid signature';
   if (error instanceof errors.JWKSNoMatchingKey) return 'the token was not signed by a key of the issuer';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is not signed with an RSA algorithm';
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid)
     return 'the token is malformed';
   return 'the token is invalid';
@@ -110,14 +111,25 @@ export class JwtAuthorizer {
     if (!token) return unauthorized();
     if ('problem' in this.#keys) return unauthorized('the issuer is not a local user pool');
     let payload: JWTPayload;
+    const now = this.#now();
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      return unauthorized('the token is malformed');
+    }
+    if (!kid) return unauthorized('the token has no kid header');
     try {
       ({ payload } = await jwtVerify(token, this.#keys.jwks, {
         issuer: this.#keys.issuer,
-        currentDate: this.#now(),
-        algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'],
+        currentDate: now,
+        algorithms: ['RS256', 'RS384', 'RS512'],
       }));
     } catch (error) {
       return unauthorized(reason(error));
+    }
+    if (typeof payload.iat === 'number' && payload.iat > Math.ceil(now.getTime() / 1000)) {
+      return unauthorized('the token was issued in the future');
     }
     const audiences = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [];
     // Cognito access tokens carry the app client in client_id and no aud; API Gateway accepts either.
@@ -126,7 +138,7 @@ export class JwtAuthorizer {
       this.config.audience.length === 0 ||
       audiences.some((audience) => this.config.audience.includes(audience)) ||
       (audiences.length === 0 && clientId !== undefined && this.config.audience.includes(clientId));
-    if (!audienceMatches) return unauthorized('the token has an invalid audience');
+    if (!audienceMatches) return unauthorized('the token does not have a valid audience');
     const scopeClaim = typeof payload.scope === 'string' ? payload.scope : payload.scp;
     const scopes = Array.isArray(scopeClaim)
       ? scopeClaim.map(String)
