@@ -224,7 +224,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     }
     if (cognito) gateway.route('cognito-idp', { url: cognito.url });
     else {
-      cognitoUnavailable ??= 'cognito-local was not started: no selected stack declares a Cognito resource.';
+      cognitoUnavailable ??=
+        options.cognito === false
+          ? 'cognito-local was not started (the cognito option is false).'
+          : 'cognito-local was not started: no selected stack declares a Cognito resource.';
       gateway.route('cognito-idp', { unavailable: cognitoUnavailable });
     }
     const cognitoClient = cognito ? new CognitoIdentityProviderClient(clientConfig(gateway.url)) : undefined;
@@ -281,6 +284,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       },
       issuers: {
         ...(cognito ? { issuerDomain: cognito.issuerDomain } : {}),
+        ...(cognitoUnavailable ? { unavailable: cognitoUnavailable } : {}),
         userPool: async (poolId) =>
           cognito && cognitoClient ? cognitoUserPool(cognito, cognitoClient, poolId) : undefined,
       },

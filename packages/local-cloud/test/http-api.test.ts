@@ -712,3 +712,48 @@ describe('a JWT authorizer whose issuer is not a local user pool', () => {
     expect(answer.headers['www-authenticate']).toContain('the issuer is not a local user pool');
   });
 });
+
+describe('an HTTP API whose user pool cannot run (cognito: false)', () => {
+  let cloud: LocalCloud;
+  let work: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'http-api-no-cognito-'));
+    const app = new App({ outdir: work, context: { 'aws:cdk:enable-asset-metadata': true } });
+    new HttpApiFixture(app);
+    app.synth();
+    cloud = await startLocalCloud({ assembly: work, port: 0, cognito: false });
+  });
+
+  afterAll(async () => {
+    await cloud?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('reports the pool and client as not run, warns about the authorizer, and answers its routes with 401', async () => {
+    // Prepare
+    const resources = cloud.stacks[0]?.resources ?? [];
+    const api = cloud.stacks[0]?.outputs.ApiEndpoint;
+
+    // Act
+    const answer = await send(`${api}/private`, { headers: { authorization: 'Bearer x.y.z' } });
+    const open = await send(`${api}/reply/object`);
+
+    // Assess
+    expect(
+      resources
+        .filter((resource) => resource.type.startsWith('AWS::Cognito::'))
+        .map((resource) => resource.detail),
+    ).toEqual([
+      'cognito-local was not started (the cognito option is false).',
+      'cognito-local was not started (the cognito option is false).',
+    ]);
+    expect(cloud.warnings).toEqual([
+      expect.stringMatching(
+        /^The JWT authorizer .+ of echo refuses every request \(401\): its issuer is the user pool .+, but cognito-local was not started \(the cognito option is false\)\.$/,
+      ),
+    ]);
+    expect(answer.status).toBe(401);
+    expect(open.status).toBe(200);
+  });
+});

@@ -27,6 +27,8 @@ export interface LocalIssuers {
   userPool(poolId: string): Promise<{ jwksUrl: string; issuer: string } | undefined>;
   /** The `iss` prefix local tokens carry (the gateway URL), for issuers written in the local form. */
   readonly issuerDomain?: string;
+  /** Why there are no local user pools (cognito-local is not running), when there are none. */
+  readonly unavailable?: string;
 }
 
 const COGNITO_ISSUER = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/([\w-]+)\/?$/;
@@ -90,6 +92,11 @@ export class HttpApis {
     if (!poolId) {
       return {
         problem: `its issuer ${issuer} is not a Cognito user pool, and the local cloud fetches no keys from the internet`,
+      };
+    }
+    if (issuers.unavailable) {
+      return {
+        problem: `its issuer is the user pool ${poolId}, but ${issuers.unavailable.replace(/\.$/, '')}`,
       };
     }
     const pool = await issuers.userPool(poolId);
