@@ -42,6 +42,8 @@ export interface LocalCloudOptions {
   readonly stacks?: readonly string[];
   /** The gateway port: 4566 by default, 0 for a free one. */
   readonly port?: number;
+  /** The first HTTP API's port, the next ones counting up; 0 (default) gives each a free port. */
+  readonly apiPort?: number;
   /** Progress while starting, one line each. */
   readonly onProgress?: (message: string) => void;
   /** Something that did not run (DynamoDB Local without Java, a destination we do not emulate), one line each. */
@@ -289,6 +291,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           cognito && cognitoClient ? cognitoUserPool(cognito, cognitoClient, poolId) : undefined,
       },
       warn,
+      ...(options.apiPort ? { firstPort: options.apiPort } : {}),
     });
     parts.httpApis = httpApis;
     const services: DeployServices = {

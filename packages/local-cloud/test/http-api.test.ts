@@ -17,6 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import { freePort } from '../src/emulators/dynamodb-local.ts';
 import { HEALTH_PATH } from '../src/gateway.ts';
 import { signCognitoLocalToken, signUpAndSignIn } from '../src/testing-cognito.ts';
 
@@ -722,12 +723,20 @@ describe('an HTTP API whose user pool cannot run (cognito: false)', () => {
     const app = new App({ outdir: work, context: { 'aws:cdk:enable-asset-metadata': true } });
     new HttpApiFixture(app);
     app.synth();
-    cloud = await startLocalCloud({ assembly: work, port: 0, cognito: false });
+    cloud = await startLocalCloud({ assembly: work, port: 0, cognito: false, apiPort: await freePort() });
   });
 
   afterAll(async () => {
     await cloud?.stop();
     rmSync(work, { recursive: true, force: true });
+  });
+
+  it('serves its APIs on consecutive ports from apiPort', () => {
+    // Act
+    const ports = cloud.httpApis.map((info) => Number(new URL(info.url).port));
+
+    // Assess
+    expect(ports).toEqual([ports[0], (ports[0] ?? 0) + 1]);
   });
 
   it('reports the pool and client as not run, warns about the authorizer, and answers its routes with 401', async () => {

@@ -154,10 +154,12 @@ export class HttpApiFront {
   async listen(): Promise<void> {
     const port = this.#options.port ?? 0;
     await new Promise<void>((resolve, reject) => {
-      const fail = (error: Error): void =>
+      const fail = (error: NodeJS.ErrnoException): void =>
         reject(
           new LocalCloudError(
-            `The HTTP API ${this.name} cannot listen on 127.0.0.1:${port}: ${messageOf(error)}`,
+            error.code === 'EADDRINUSE'
+              ? `Port ${port} for the HTTP API ${this.name} is in use: stop what holds it or pass another --api-port.`
+              : `The HTTP API ${this.name} cannot listen on 127.0.0.1:${port}: ${messageOf(error)}`,
           ),
         );
       this.#server.once('error', fail);

@@ -39,6 +39,8 @@ export interface HttpApisOptions {
   readonly services: FrontServices;
   readonly issuers: LocalIssuers;
   readonly warn: (message: string) => void;
+  /** The first API's port, the next ones counting up; free ports when absent. */
+  readonly firstPort?: number;
 }
 
 export class HttpApis {
@@ -54,10 +56,12 @@ export class HttpApis {
   }
 
   async create(options: Omit<HttpApiFrontOptions, 'services' | 'accountId'>): Promise<HttpApiFront> {
+    const { firstPort } = this.#options;
     const front = new HttpApiFront({
       ...options,
       accountId: this.#options.accountId,
       services: this.#options.services,
+      ...(firstPort ? { port: firstPort + this.#fronts.size } : {}),
     });
     await front.listen();
     this.#fronts.set(front.apiId, front);
