@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -573,6 +577,29 @@ describe('an HTTP API in the local cloud', () => {
       requestContext: { stage: 'live' },
     });
     expect(noStage.status).toBe(404);
+  });
+
+  it('signs users up by username in a pool that does not sign in by email, as AWS does', async () => {
+    // Prepare
+    const { UserPool } = await cognitoClient.send(new CreateUserPoolCommand({ PoolName: 'by-username' }));
+    const { UserPoolClient } = await cognitoClient.send(
+      new CreateUserPoolClientCommand({ UserPoolId: UserPool?.Id, ClientName: 'web' }),
+    );
+
+    // Act
+    const tokens = await signUpAndSignIn(cognitoClient, {
+      userPoolId: UserPool?.Id ?? '',
+      clientId: UserPoolClient?.ClientId ?? '',
+      username: 'ada',
+      password: PASSWORD,
+    });
+
+    // Assess
+    expect(JSON.parse(Buffer.from(tokens.idToken.split('.')[1] ?? '', 'base64url').toString())).toMatchObject(
+      {
+        'cognito:username': 'ada',
+      },
+    );
   });
 
   it.skipIf(!existsSync(AWS_CLI))('signs up and signs in with the AWS CLI through the gateway', async () => {

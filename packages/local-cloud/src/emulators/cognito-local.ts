@@ -72,6 +72,8 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<C
     join(options.directory, '.cognito', 'config.json'),
     JSON.stringify({
       TokenConfig: { IssuerDomain: options.issuerDomain },
+      // Its default makes every pool sign in by email; AWS's pools sign in by username unless they say otherwise.
+      UserPoolDefaults: { UsernameAttributes: [] },
       ServerConfig: { hostname: '127.0.0.1', port },
     }),
   );
