@@ -271,6 +271,7 @@ describe('an HTTP API in the local cloud', () => {
       'x-amzn-trace-id': expect.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/),
     });
     expect(event.headers).not.toHaveProperty('cookie');
+    expect(event.headers).not.toHaveProperty('connection');
     expect(event).not.toHaveProperty('body');
     expect(answer.headers['apigw-requestid']).toBe((event.requestContext as { requestId: string }).requestId);
   });

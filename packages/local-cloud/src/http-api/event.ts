@@ -28,8 +28,20 @@ export interface RequestFacts {
 
 /** An id shaped like API Gateway's (`JKJaXmPLvHcESHA=`). */
 export function newRequestId(): string {
-  return randomBytes(10).toString('base64');
+  return randomBytes(11)
+    .toString('base64')
+    .replace(/[+/]/g, (char) => (char === '+' ? 'a' : 'b'));
 }
+
+/** Connection-level headers: they belong to the hop to API Gateway and never reach the function. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+]);
 
 /** `12/Mar/2020:19:03:58 +0000`, the CLF time API Gateway writes. */
 export function clfTime(epochMs: number): string {
@@ -66,6 +78,7 @@ function headerValues(request: IncomingMessage, startedAt: number): Map<string, 
   const raw = request.rawHeaders;
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const name = (raw[index] as string).toLowerCase();
+    if (HOP_BY_HOP.has(name)) continue;
     const list = values.get(name) ?? [];
     list.push(raw[index + 1] as string);
     values.set(name, list);
