@@ -126,7 +126,6 @@ export class HttpApiFront {
   readonly stages = new Map<string, Stage>();
   readonly #options: HttpApiFrontOptions;
   readonly #server: Server;
-  /** Invocations still running after their integration timed out: stop() does not wait for them. */
   #port = 0;
   #stopping: Promise<void> | undefined;
 
