@@ -82,6 +82,7 @@ class HttpApiFixture extends Stack {
     });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { logGroupName: ACCESS_LOG_GROUP });
     const stage = api.defaultStage?.node.defaultChild as apigw.CfnStage;
+    stage.stageVariables = { table: 'notes-local' };
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({
@@ -250,6 +251,7 @@ describe('an HTTP API in the local cloud', () => {
       cookies: ['session=abc', 'theme=dark'],
       queryStringParameters: { x: '1,2', y: 'é' },
       pathParameters: { proxy: 'a b/c' },
+      stageVariables: { table: 'notes-local' },
       isBase64Encoded: false,
       requestContext: {
         accountId: '000000000000',
