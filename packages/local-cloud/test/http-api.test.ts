@@ -568,6 +568,82 @@ describe('an HTTP API in the local cloud', () => {
     });
   });
 
+  it('answers a thousand odd requests without a 5xx of its own and keeps serving', async () => {
+    // Prepare: a seeded generator, so a failure can be replayed.
+    let seed = 20261126;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pick = <T>(items: readonly T[]): T => items[random(items.length)] as T;
+    const segments = [
+      'echo',
+      'reply',
+      'private',
+      'v1',
+      '%',
+      '%zz',
+      '..',
+      '',
+      '{proxy+}',
+      'a b',
+      'é',
+      '%00',
+      'x'.repeat(300),
+    ];
+    const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'BREW'];
+    const headers = [
+      'Authorization: Bearer',
+      'Authorization: Bearer a.b.c',
+      'Authorization: x'.padEnd(2000, 'y'),
+      'Cookie: ;;=;a',
+      'Content-Type: image/png',
+      'Content-Type: application/json',
+      'Origin: https://app.example',
+      'Access-Control-Request-Method: GET',
+    ];
+    const { port } = new URL(api);
+    const raw = (text: string): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let answer = '';
+        socket.on('data', (chunk) => {
+          answer += chunk.toString('latin1');
+        });
+        socket.on('close', () => resolve(answer));
+        socket.on('error', () => resolve(answer));
+        // Written, not ended: like curl, the client keeps its side open until the answer (Connection: close).
+        socket.write(text);
+      });
+
+    // Act
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 50; batch += 1) {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => {
+          const path = Array.from({ length: 1 + random(4) }, () => pick(segments)).join('/');
+          const query = random(2) ? `?${pick(segments)}=${pick(segments)}&${pick(segments)}` : '';
+          const body = random(3) ? '' : '{"not":"closed"';
+          const lines = [
+            `${pick(methods)} /${path}${query} HTTP/1.1`,
+            'Host: 127.0.0.1',
+            ...Array.from({ length: random(4) }, () => pick(headers)),
+            `Content-Length: ${body.length}`,
+            'Connection: close',
+          ];
+          return raw(`${lines.join('\r\n')}\r\n\r\n${body}`);
+        }),
+      );
+      for (const answer of answers) statuses.push(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0));
+    }
+    const after = await send(`${api}/reply/object`);
+
+    // Assess: 400 is Node refusing a malformed request line, as any front would.
+    expect(statuses.filter((status) => status >= 500 || status === 0)).toEqual([]);
+    expect(new Set(statuses).size).toBeGreaterThan(3);
+    expect(after.status).toBe(200);
+  });
+
   it('writes one access-log line per request in the stage format', async () => {
     // Prepare
     const answer = await send(`${api}/echo/logged`);
