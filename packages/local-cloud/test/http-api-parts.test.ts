@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTextContent, mapResponse } from '../src/http-api/event.ts';
 import { claimsAsStrings, tokenFrom } from '../src/http-api/jwt.ts';
+import { policyAllows } from '../src/http-api/lambda-authorizer.ts';
 import { parseRouteKey, selectRoute } from '../src/http-api/routes.ts';
 import { formatAccessLog, logGroupOfArn, TokenBucket } from '../src/http-api/stage.ts';
 import { formatHttpApis } from '../src/report.ts';
@@ -234,5 +235,30 @@ describe('formatHttpApis', () => {
       '  Triggers-Other       other (f6g7h8i9j0)  http://127.0.0.1:40002/live/',
       '  Triggers-Other       bare (k1l2m3n4o5)   http://127.0.0.1:40003  (no stage: every request is 404)',
     ]);
+  });
+});
+
+describe('policyAllows', () => {
+  const route = 'arn:aws:execute-api:us-east-1:000000000000:abc123/$default/GET/notes/7';
+  const statement = (Effect: string, Resource: string | string[], Action = 'execute-api:Invoke') => ({
+    Effect,
+    Action,
+    Resource,
+  });
+
+  it.each([
+    ['an Allow of the route', [statement('Allow', route)], true],
+    ['an Allow with wildcards', [statement('Allow', 'arn:aws:execute-api:us-east-1:*:abc123/*/GET/*')], true],
+    ['an Allow of another route', [statement('Allow', route.replace('/7', '/8'))], false],
+    ['a Deny beside an Allow', [statement('Allow', '*'), statement('Deny', [route])], false],
+    ['an Allow of another action', [statement('Allow', route, 'execute-api:ManageConnections')], false],
+    ['an Allow of every action', [statement('Allow', route, '*')], true],
+    ['no statements', [], false],
+  ])('%s → %s', (_name, Statement, allowed) => {
+    // Act
+    const result = policyAllows({ Version: '2012-10-17', Statement }, route);
+
+    // Assess
+    expect(result).toBe(allowed);
   });
 });

@@ -15,7 +15,12 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import {
+  HttpJwtAuthorizer,
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+  HttpUserPoolAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -28,6 +33,7 @@ import { HEALTH_PATH } from '../src/gateway.ts';
 import { signCognitoLocalToken, signUpAndSignIn } from '../src/testing-cognito.ts';
 
 const ECHO = fileURLToPath(new URL('./fixtures/functions/http-echo', import.meta.url));
+const AUTHORIZER = fileURLToPath(new URL('./fixtures/functions/http-authorizer', import.meta.url));
 const AWS_CLI = '/usr/bin/aws';
 const ACCESS_LOG_GROUP = '/test/http-api/access';
 const PASSWORD = 'Correct-Horse-9';
@@ -80,6 +86,32 @@ class HttpApiFixture extends Stack {
       methods: [apigw.HttpMethod.GET],
       integration: new HttpLambdaIntegration('Slow', fn, { timeout: Duration.millis(100) }),
     });
+    const gatekeeper = new lambda.Function(this, 'Gatekeeper', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(AUTHORIZER),
+    });
+    api.addRoutes({
+      path: '/lambda/simple',
+      methods: [apigw.HttpMethod.GET],
+      integration: echo,
+      authorizer: new HttpLambdaAuthorizer('Simple', gatekeeper, {
+        responseTypes: [HttpLambdaResponseType.SIMPLE],
+        resultsCacheTtl: Duration.seconds(0),
+      }),
+    });
+    api.addRoutes({
+      path: '/lambda/policy',
+      methods: [apigw.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('PolicyV1', fn, {
+        payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_1_0,
+      }),
+      authorizer: new HttpLambdaAuthorizer('Policy', gatekeeper, {
+        responseTypes: [HttpLambdaResponseType.IAM],
+        resultsCacheTtl: Duration.minutes(5),
+      }),
+    });
+    new CfnOutput(this, 'GatekeeperName', { value: gatekeeper.functionName });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { logGroupName: ACCESS_LOG_GROUP });
     const stage = api.defaultStage?.node.defaultChild as apigw.CfnStage;
     stage.stageVariables = { table: 'notes-local' };
@@ -642,6 +674,58 @@ describe('an HTTP API in the local cloud', () => {
     expect(statuses.filter((status) => status >= 500 || status === 0)).toEqual([]);
     expect(new Set(statuses).size).toBeGreaterThan(3);
     expect(after.status).toBe(200);
+  });
+
+  it('asks a Lambda authorizer (2.0, simple responses) and passes its context to the function', async () => {
+    // Prepare
+    const url = `${api}/lambda/simple`;
+    const asked = () =>
+      cloud.invocations.filter((record) => record.functionName === outputs.GatekeeperName).length;
+    const before = asked();
+
+    // Act
+    const missing = await send(url);
+    const afterMissing = asked();
+    const allowed = await send(url, { headers: { authorization: 'let-me-in' } });
+    const refused = await send(url, { headers: { authorization: 'nope' } });
+    const broken = await send(url, { headers: { authorization: 'boom' } });
+
+    // Assess
+    expect([missing.status, allowed.status, refused.status, broken.status]).toEqual([401, 200, 403, 500]);
+    expect(afterMissing).toBe(before);
+    expect(allowed.json().requestContext).toMatchObject({
+      authorizer: {
+        lambda: {
+          user: 'ada',
+          version: '2.0',
+          type: 'REQUEST',
+          routeArn: expect.stringMatching(
+            /^arn:aws:execute-api:us-east-1:000000000000:\w+\/\$default\/GET\/lambda\/simple$/,
+          ),
+        },
+      },
+    });
+    expect(refused.json()).toEqual({ message: 'Forbidden' });
+  });
+
+  it('asks a Lambda authorizer (1.0, IAM policy) once per identity while its answer is cached', async () => {
+    // Prepare
+    const url = `${api}/lambda/policy`;
+    const asked = () =>
+      cloud.invocations.filter((record) => record.functionName === outputs.GatekeeperName).length;
+    const before = asked();
+
+    // Act
+    const first = await send(url, { headers: { authorization: 'let-me-in' } });
+    const second = await send(url, { headers: { authorization: 'let-me-in' } });
+    const denied = await send(url, { headers: { authorization: 'nope' } });
+
+    // Assess
+    expect([first.status, second.status, denied.status]).toEqual([200, 200, 403]);
+    expect(asked() - before).toBe(2);
+    expect(first.json().requestContext).toMatchObject({
+      authorizer: { user: 'ada', version: '1.0', type: 'REQUEST', principalId: 'ada' },
+    });
   });
 
   it('writes one access-log line per request in the stage format', async () => {

@@ -24,6 +24,12 @@ export interface RequestFacts {
   readonly startedAt: number;
   /** The verified token's claims and scopes, when a JWT authorizer ran. */
   readonly jwt?: { readonly claims: Record<string, string>; readonly scopes?: readonly string[] };
+  /** The context a Lambda authorizer returned. */
+  readonly lambda?: {
+    readonly context: Record<string, unknown>;
+    readonly principalId?: string;
+    readonly latencyMs: number;
+  };
 }
 
 /** An id shaped like API Gateway's (`JKJaXmPLvHcESHA=`). */
@@ -166,6 +172,7 @@ export function buildEventV2(facts: RequestFacts): Record<string, unknown> {
       ...(facts.jwt
         ? { authorizer: { jwt: { claims: facts.jwt.claims, scopes: facts.jwt.scopes ?? null } } }
         : {}),
+      ...(facts.lambda ? { authorizer: { lambda: facts.lambda.context } } : {}),
       ...domainOf(request),
       http: {
         method: request.method ?? 'GET',
@@ -217,7 +224,13 @@ export function buildEventV1(facts: RequestFacts): Record<string, unknown> {
       apiId: facts.apiId,
       authorizer: facts.jwt
         ? { claims: facts.jwt.claims, scopes: facts.jwt.scopes ?? null }
-        : { claims: null, scopes: null },
+        : facts.lambda
+          ? {
+              ...facts.lambda.context,
+              ...(facts.lambda.principalId ? { principalId: facts.lambda.principalId } : {}),
+              integrationLatency: facts.lambda.latencyMs,
+            }
+          : { claims: null, scopes: null },
       ...domainOf(request),
       extendedRequestId: facts.requestId,
       httpMethod: method,

@@ -20,6 +20,7 @@ import {
   type RequestFacts,
 } from './event.ts';
 import type { JwtAuthorizer } from './jwt.ts';
+import type { LambdaAuthorizer } from './lambda-authorizer.ts';
 import { type ParsedRouteKey, parseRouteKey, selectRoute } from './routes.ts';
 import { formatAccessLog, type ThrottleLimits, TokenBucket } from './stage.ts';
 
@@ -77,6 +78,7 @@ export interface HttpApiFrontOptions {
   readonly name: string;
   readonly stackName: string;
   readonly accountId: string;
+  readonly region: string;
   readonly cors?: CorsConfig;
   readonly services: FrontServices;
   /** 0 (a free port) by default. */
@@ -123,6 +125,7 @@ export class HttpApiFront {
   readonly routes = new Map<string, Route>();
   readonly integrations = new Map<string, IntegrationConfig>();
   readonly authorizers = new Map<string, JwtAuthorizer>();
+  readonly lambdaAuthorizers = new Map<string, LambdaAuthorizer>();
   readonly stages = new Map<string, Stage>();
   readonly #options: HttpApiFrontOptions;
   readonly #server: Server;
@@ -181,6 +184,10 @@ export class HttpApiFront {
 
   addAuthorizer(authorizer: JwtAuthorizer): void {
     this.authorizers.set(authorizer.config.authorizerId, authorizer);
+  }
+
+  addLambdaAuthorizer(authorizer: LambdaAuthorizer): void {
+    this.lambdaAuthorizers.set(authorizer.config.authorizerId, authorizer);
   }
 
   addStage(config: StageConfig): void {
@@ -293,39 +300,9 @@ export class HttpApiFront {
       return;
     }
 
-    let jwt: RequestFacts['jwt'];
-    if (route.authorizationType === 'JWT') {
-      const authorizer = route.authorizerId ? this.authorizers.get(route.authorizerId) : undefined;
-      if (!authorizer) {
-        log['authorizer.error'] = 'no authorizer';
-        finish(jsonMessage(500, 'Internal Server Error'));
-        return;
-      }
-      const result = await authorizer.authorize(
-        { headers: request.headers, query: new URLSearchParams(rawQueryString) },
-        route.authorizationScopes,
-      );
-      if (!result.ok) {
-        log['authorizer.error'] = result.error;
-        finish(result.answer);
-        return;
-      }
-      jwt = { claims: result.claims, ...(result.scopes ? { scopes: result.scopes } : {}) };
-      for (const [name, value] of Object.entries(result.claims)) log[`authorizer.claims.${name}`] = value;
-    } else if (route.authorizationType !== 'NONE') {
-      log['authorizer.error'] = `${route.authorizationType} authorization is not emulated`;
-      finish(jsonMessage(403, 'Forbidden'));
-      return;
-    }
-
     const integrationId = route.target?.replace(/^integrations\//, '');
     const integration = integrationId ? this.integrations.get(integrationId) : undefined;
-    if (!integration?.functionArn) {
-      log.integrationErrorMessage = integration?.problem ?? 'the route has no integration';
-      finish(INTERNAL_ERROR);
-      return;
-    }
-    const facts: RequestFacts = {
+    let facts: RequestFacts = {
       request,
       body,
       accountId: this.#options.accountId,
@@ -339,8 +316,66 @@ export class HttpApiFront {
       stageVariables: stage.stageVariables,
       requestId,
       startedAt,
-      ...(jwt ? { jwt } : {}),
     };
+
+    if (route.authorizationType === 'JWT') {
+      const authorizer = route.authorizerId ? this.authorizers.get(route.authorizerId) : undefined;
+      if (!authorizer) {
+        log['authorizer.error'] = 'no authorizer';
+        finish(INTERNAL_ERROR);
+        return;
+      }
+      const result = await authorizer.authorize(
+        { headers: request.headers, query: new URLSearchParams(rawQueryString) },
+        route.authorizationScopes,
+      );
+      if (!result.ok) {
+        log['authorizer.error'] = result.error;
+        finish(result.answer);
+        return;
+      }
+      facts = {
+        ...facts,
+        jwt: { claims: result.claims, ...(result.scopes ? { scopes: result.scopes } : {}) },
+      };
+      for (const [name, value] of Object.entries(result.claims)) log[`authorizer.claims.${name}`] = value;
+    } else if (route.authorizationType === 'CUSTOM') {
+      const authorizer = route.authorizerId ? this.lambdaAuthorizers.get(route.authorizerId) : undefined;
+      if (!authorizer) {
+        log['authorizer.error'] = 'its Lambda authorizer does not run locally';
+        finish(jsonMessage(403, 'Forbidden'));
+        return;
+      }
+      const authorizedAt = Date.now();
+      const path = rawPath.replace(/^\//, '');
+      const routeArn = `arn:aws:execute-api:${this.#options.region}:${this.#options.accountId}:${this.apiId}/${stage.stageName}/${method}/${path}`;
+      const result = await authorizer.authorize(facts, routeArn);
+      log['authorizer.latency'] = Date.now() - authorizedAt;
+      if (!result.ok) {
+        log['authorizer.error'] = result.error;
+        finish(result.answer);
+        return;
+      }
+      facts = {
+        ...facts,
+        lambda: {
+          context: result.context,
+          latencyMs: Date.now() - authorizedAt,
+          ...(result.principalId ? { principalId: result.principalId } : {}),
+        },
+      };
+      if (result.principalId) log['authorizer.principalId'] = result.principalId;
+    } else if (route.authorizationType !== 'NONE') {
+      log['authorizer.error'] = `${route.authorizationType} authorization is not emulated`;
+      finish(jsonMessage(403, 'Forbidden'));
+      return;
+    }
+
+    if (!integration?.functionArn) {
+      log.integrationErrorMessage = integration?.problem ?? 'the route has no integration';
+      finish(INTERNAL_ERROR);
+      return;
+    }
     const version = integration.payloadFormatVersion;
     const event = version === '1.0' ? buildEventV1(facts) : buildEventV2(facts);
     const invokedAt = Date.now();

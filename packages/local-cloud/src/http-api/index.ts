@@ -9,6 +9,7 @@ import type { IssuerKeys } from './jwt.ts';
 export type { CorsConfig, IntegrationConfig, RouteConfig, StageConfig } from './front.ts';
 export { DEFAULT_TIMEOUT_MS, HttpApiFront, MAX_BODY_BYTES } from './front.ts';
 export { type IssuerKeys, JwtAuthorizer, type JwtAuthorizerConfig } from './jwt.ts';
+export { LambdaAuthorizer, type LambdaAuthorizerConfig } from './lambda-authorizer.ts';
 
 /** An HTTP API as `pnpm start` prints it. */
 export interface HttpApiInfo {
@@ -55,11 +56,23 @@ export class HttpApis {
     return this.#options.warn;
   }
 
-  async create(options: Omit<HttpApiFrontOptions, 'services' | 'accountId'>): Promise<HttpApiFront> {
+  /** Invokes a Lambda authorizer through the Lambda service, as API Gateway does. */
+  invokeAuthorizer(functionArn: string, event: Record<string, unknown>) {
+    return this.#options.services.invoke(functionArn, JSON.stringify(event), {
+      invocationType: 'RequestResponse',
+      source: 'aws:apigateway',
+      event,
+    });
+  }
+
+  async create(
+    options: Omit<HttpApiFrontOptions, 'services' | 'accountId' | 'region'>,
+  ): Promise<HttpApiFront> {
     const { firstPort } = this.#options;
     const front = new HttpApiFront({
       ...options,
       accountId: this.#options.accountId,
+      region: this.#options.region,
       services: this.#options.services,
       ...(firstPort ? { port: firstPort + this.#fronts.size } : {}),
     });

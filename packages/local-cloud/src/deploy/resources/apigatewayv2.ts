@@ -1,11 +1,17 @@
 /**
  * AWS::ApiGatewayV2::* (HTTP APIs) → a local HTTP front per API on its own 127.0.0.1 port: routes, Lambda proxy
- * integrations, JWT authorizers and stages are added to it as they are created. `Fn::GetAtt Api.ApiEndpoint` is
- * the front's URL. WebSocket APIs, custom domains and Lambda authorizers do not run locally and say so.
+ * integrations, JWT and Lambda authorizers and stages are added to it as they are created. `Fn::GetAtt
+ * Api.ApiEndpoint` is the front's URL. WebSocket APIs, custom domains and IAM authorization do not run locally
+ * and say so.
  */
 import { randomInt } from 'node:crypto';
 import { LocalCloudError } from '../../errors.ts';
-import { DEFAULT_TIMEOUT_MS, type HttpApiFront, JwtAuthorizer } from '../../http-api/index.ts';
+import {
+  DEFAULT_TIMEOUT_MS,
+  type HttpApiFront,
+  JwtAuthorizer,
+  LambdaAuthorizer,
+} from '../../http-api/index.ts';
 import { logGroupOfArn, type ThrottleLimits } from '../../http-api/stage.ts';
 import {
   type CreatedResource,
@@ -105,7 +111,7 @@ const route: ResourceHandler = {
       ...(authorizerId ? { authorizerId } : {}),
       ...(target ? { target } : {}),
     });
-    if (authorizationType === 'AWS_IAM' || authorizationType === 'CUSTOM') {
+    if (authorizationType === 'AWS_IAM') {
       return {
         physicalId: routeId,
         attributes: { RouteId: routeId },
@@ -158,10 +164,11 @@ const authorizer: ResourceHandler = {
     const front = frontOf(properties, context);
     if (typeof front === 'string') return unsupported(authorizerId, front, attributes);
     const type = optionalString(properties.AuthorizerType);
+    if (type === 'REQUEST') return lambdaAuthorizer(authorizerId, front, properties, context);
     if (type !== 'JWT') {
       return unsupported(
         authorizerId,
-        `${type ?? 'this'} authorizers (Lambda authorizers) are not emulated: routes using them answer 403`,
+        `${type ?? 'this'} authorizers are not emulated: routes using them answer 403`,
         attributes,
       );
     }
@@ -191,6 +198,44 @@ const authorizer: ResourceHandler = {
     return { physicalId: authorizerId, attributes };
   },
 };
+
+/** A REQUEST authorizer: its function, when it runs locally, is asked about every request its routes get. */
+function lambdaAuthorizer(
+  authorizerId: string,
+  front: HttpApiFront,
+  properties: Readonly<Record<string, unknown>>,
+  context: ResourceContext,
+): CreatedResource {
+  const attributes = { AuthorizerId: authorizerId };
+  const name = optionalString(properties.Name) ?? context.logicalId;
+  const functionArn = functionArnOf(optionalString(properties.AuthorizerUri) ?? '');
+  const apis = context.services.httpApis;
+  if (!functionArn || !context.services.lambda.getFunction(functionArn) || !apis) {
+    return unsupported(
+      authorizerId,
+      `its function ${functionArn?.split(':')[6] ?? '(none)'} does not run locally: routes using it answer 403`,
+      attributes,
+    );
+  }
+  const version = optionalString(properties.AuthorizerPayloadFormatVersion) === '1.0' ? '1.0' : '2.0';
+  front.addLambdaAuthorizer(
+    new LambdaAuthorizer(
+      {
+        authorizerId,
+        name,
+        functionArn,
+        identitySource: stringList(properties.IdentitySource),
+        payloadFormatVersion: version,
+        simpleResponses:
+          version === '2.0' &&
+          (properties.EnableSimpleResponses === true || properties.EnableSimpleResponses === 'true'),
+        resultTtlSeconds: optionalNumber(properties.AuthorizerResultTtlInSeconds) ?? 0,
+      },
+      (arn, event) => apis.invokeAuthorizer(arn, event),
+    ),
+  );
+  return { physicalId: authorizerId, attributes };
+}
 
 function throttleOf(settings: unknown): ThrottleLimits | undefined {
   const given = recordOf(settings);
