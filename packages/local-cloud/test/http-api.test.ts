@@ -112,6 +112,7 @@ class HttpApiFixture extends Stack {
       }),
     });
     new CfnOutput(this, 'GatekeeperName', { value: gatekeeper.functionName });
+    new CfnOutput(this, 'EchoName', { value: fn.functionName });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { logGroupName: ACCESS_LOG_GROUP });
     const stage = api.defaultStage?.node.defaultChild as apigw.CfnStage;
     stage.stageVariables = { table: 'notes-local' };
@@ -744,13 +745,22 @@ describe('an HTTP API in the local cloud', () => {
     ]);
   });
 
-  it('invokes through the Lambda service, so invocations are recorded', () => {
+  it('invokes through the Lambda service, so each request is a recorded invocation with a REPORT line', async () => {
     // Act
-    const fromApi = cloud.invocations.filter((record) => record.source === 'aws:apigateway');
+    const answer = await send(`${api}/echo/recorded`);
+    const requestId = answer.headers['apigw-requestid'];
+    const record = cloud.invocations.find(
+      (invocation) =>
+        (invocation.event as { requestContext?: { requestId?: string } }).requestContext?.requestId ===
+        requestId,
+    );
 
     // Assess
-    expect(fromApi.length).toBeGreaterThan(5);
-    expect(fromApi.every((record) => record.billedDurationMs > 0)).toBe(true);
+    expect(record).toMatchObject({ source: 'aws:apigateway', status: 'success' });
+    expect(record?.billedDurationMs).toBeGreaterThan(0);
+    expect(cloud.logs(outputs.EchoName).map((event) => event.message)).toContainEqual(
+      expect.stringContaining(`REPORT RequestId: ${record?.requestId}`),
+    );
   });
 
   it('throttles a stage past its burst with 429, and serves named stages under their path', async () => {
