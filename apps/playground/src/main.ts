@@ -15,11 +15,12 @@ import { tryIt } from './try-it.ts';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const infraAssembly = fileURLToPath(new URL('../../../infra/cdk.out', import.meta.url));
 
-const USAGE = `Usage: pnpm start [-- --stack NAME ...] [--port N] [--assembly DIR]
+const USAGE = `Usage: pnpm start [-- --stack NAME ...] [--port N] [--api-port N] [--assembly DIR]
 
 Synthesizes infra/ and runs every stack (or the ones named: sqs or Triggers-Sqs) in the local cloud.
   --stack NAME    a stack to run, by short name or id; repeat for more (default: all)
   --port N        the endpoint's port (default: 4566; 0 picks a free one)
+  --api-port N    the first HTTP API's port, the next ones count up (default: free ports)
   --assembly DIR  run this cloud assembly instead of synthesizing infra/`;
 
 function synth(): boolean {

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { LocalCloudError, messageOf } from './errors.ts';
-import { formatEndpoint, formatLogEvent, formatStack } from './report.ts';
+import { formatEndpoint, formatHttpApis, formatLogEvent, formatStack } from './report.ts';
 
-export const USAGE = `Usage: local-cloud up [--assembly DIR] [--stack NAME ...] [--port N] [NAME ...]
+export const USAGE = `Usage: local-cloud up [--assembly DIR] [--stack NAME ...] [--port N] [--api-port N] [NAME ...]
 
 Runs a synthesized CDK app (a cloud assembly) on this machine: one endpoint, real emulators, local Lambda.
 
@@ -20,6 +20,7 @@ Options:
   -s, --stack NAME     a stack to deploy, by id or short name (Triggers-Sqs or sqs); repeat for more, or
                        list names after 'up' (default: all stacks)
   -p, --port N         the endpoint's port (default: 4566; 0 picks a free one)
+      --api-port N     the first HTTP API's port, the next ones count up (default: 0, free ports)
   -h, --help           show this help
 
 Stops with Ctrl-C.`;
@@ -28,6 +29,8 @@ export interface UpOptions {
   readonly assembly: string;
   readonly stacks: string[];
   readonly port?: number;
+  /** The first HTTP API's port; the next ones count up. Free ports by default. */
+  readonly apiPort?: number;
 }
 
 /** The command line → what to run; a usage problem is a LocalCloudError. */
@@ -47,20 +50,25 @@ export function parseCommandLine(args: readonly string[]): { help: true } | ({ h
   }
   // `--stack a --stack b`, `--stack a,b` and `up a b` all name stacks.
   const stacks = [...(values.stack ?? []), ...extra].flatMap((name) => name.split(',')).filter(Boolean);
-  let port: number | undefined;
-  if (values.port !== undefined) {
-    port = Number(values.port);
-    if (!/^\d+$/.test(values.port) || port > 65_535) {
-      throw new LocalCloudError(`--port needs a number from 0 to 65535, not '${values.port}'.`);
-    }
-  }
+  const port = portOption('--port', values.port);
+  const apiPort = portOption('--api-port', values['api-port']);
   return {
     help: false,
     // Relative to where the user typed the command: pnpm runs scripts in the package folder, INIT_CWD is theirs.
     assembly: resolve(process.env.INIT_CWD ?? process.cwd(), values.assembly ?? 'cdk.out'),
     stacks,
     ...(port === undefined ? {} : { port }),
+    ...(apiPort === undefined ? {} : { apiPort }),
   };
+}
+
+function portOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new LocalCloudError(`${flag} needs a number from 0 to 65535, not '${value}'.`);
+  }
+  return port;
 }
 
 function parseOptions(args: readonly string[]) {
@@ -72,6 +80,7 @@ function parseOptions(args: readonly string[]) {
       assembly: { type: 'string', short: 'a' },
       stack: { type: 'string', short: 's', multiple: true },
       port: { type: 'string', short: 'p' },
+      'api-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -108,6 +117,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       assembly: options.assembly,
       stacks: options.stacks,
       ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.apiPort === undefined ? {} : { apiPort: options.apiPort }),
       onProgress: (message) => console.log(`… ${message}`),
       onWarning: (message) => console.error(`warning: ${message}`),
     });
@@ -120,6 +130,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     cloud = started;
     console.log('');
     console.log(formatEndpoint(cloud.endpoint));
+    if (cloud.httpApis.length > 0) console.log(['', formatHttpApis(cloud.httpApis)].join('\n'));
     for (const stack of cloud.stacks) {
       console.log('');
       console.log(formatStack(stack));

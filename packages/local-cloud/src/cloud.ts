@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -14,10 +15,13 @@ import { readAssembly, selectStacks } from './assembly.ts';
 import { deployStack } from './deploy/deployer.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './deploy/intrinsics.ts';
 import type { DeployServices } from './deploy/resource.ts';
+import { declaresCognito } from './deploy/resources/cognito.ts';
+import { type CognitoLocal, cognitoUserPool, startCognitoLocal } from './emulators/cognito-local.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamodb-local.ts';
 import { type FauxqsEmulator, startFauxqs } from './emulators/fauxqs.ts';
 import { messageOf } from './errors.ts';
 import { type Gateway, startGateway } from './gateway.ts';
+import { type HttpApiInfo, HttpApis } from './http-api/index.ts';
 import type { Deliver } from './lambda/index.ts';
 import { LambdaService } from './lambda/service.ts';
 import { LogStore } from './logs/store.ts';
@@ -38,12 +42,16 @@ export interface LocalCloudOptions {
   readonly stacks?: readonly string[];
   /** The gateway port: 4566 by default, 0 for a free one. */
   readonly port?: number;
+  /** The first HTTP API's port, the next ones counting up; 0 (default) gives each a free port. */
+  readonly apiPort?: number;
   /** Progress while starting, one line each. */
   readonly onProgress?: (message: string) => void;
   /** Something that did not run (DynamoDB Local without Java, a destination we do not emulate), one line each. */
   readonly onWarning?: (message: string) => void;
   /** Start DynamoDB Local: 'auto' (default) starts it when a selected stack declares a DynamoDB table. */
   readonly dynamodb?: boolean | 'auto';
+  /** Start cognito-local: 'auto' (default) starts it when a selected stack declares an AWS::Cognito::* resource. */
+  readonly cognito?: boolean | 'auto';
   /** Waits before async-invoke retries (Lambda's 1 and 2 minutes, scaled down; 1 s and 2 s by default). */
   readonly asyncRetryDelaysMs?: readonly number[];
   /** Account-level concurrent executions (50 by default). */
@@ -72,6 +80,8 @@ export interface LocalCloud {
     readonly credentials: typeof LOCAL_CREDENTIALS;
   };
   readonly stacks: readonly DeployedStack[];
+  /** The HTTP APIs (AWS::ApiGatewayV2::Api), each on its own 127.0.0.1 port. */
+  readonly httpApis: readonly HttpApiInfo[];
   /** What did not start or run, one sentence each (also sent to onWarning). */
   readonly warnings: readonly string[];
   readonly lambda: LambdaService;
@@ -104,6 +114,9 @@ interface Parts {
   gateway?: Gateway;
   fauxqs?: FauxqsEmulator;
   dynamodb?: DynamoDbLocal;
+  /** cognito-local while it starts (alongside the other emulators), then once started. */
+  cognito?: Promise<CognitoLocal | undefined>;
+  httpApis?: HttpApis;
   lambda?: LambdaService;
   readonly pollers: SqsPoller[];
   readonly clients: { destroy(): void }[];
@@ -122,12 +135,14 @@ async function stopParts(parts: Parts): Promise<void> {
   // Pollers stop polling at once but wait for the batch in hand; stopping Lambda alongside ends that batch
   // instead of waiting out a long function timeout.
   const pollersStopped = Promise.all(parts.pollers.map((poller) => attempt(() => poller.stop())));
+  if (parts.httpApis) await attempt(() => parts.httpApis?.stop());
   if (parts.lambda) await attempt(() => parts.lambda?.stop());
   await pollersStopped;
   if (parts.gateway) await attempt(() => parts.gateway?.stop());
   await Promise.all([
     parts.dynamodb && attempt(() => parts.dynamodb?.stop()),
     parts.fauxqs && attempt(() => parts.fauxqs?.stop()),
+    parts.cognito && attempt(async () => (await parts.cognito?.catch(() => undefined))?.stop()),
   ]);
   for (const client of parts.clients) client.destroy();
   if (parts.workDirectory) rmSync(parts.workDirectory, { recursive: true, force: true });
@@ -152,6 +167,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           ),
         )
       : options.dynamodb;
+  const wantsCognito =
+    options.cognito === 'auto' || options.cognito === undefined
+      ? selected.some((stack) => declaresCognito(stack.template.Resources ?? {}))
+      : options.cognito;
 
   const parts: Parts = { pollers: [], clients: [] };
   try {
@@ -159,6 +178,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     parts.gateway = gateway;
     progress(`Gateway listening on ${gateway.url}`);
     const aws: AwsContext = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, endpoint: gateway.url };
+    parts.workDirectory = mkdtempSync(join(tmpdir(), 'local-cloud-'));
+    if (wantsCognito) {
+      progress('Starting cognito-local (Cognito user pools)');
+      // Its tokens' issuer is the gateway, which also serves `<issuer>/.well-known/jwks.json`.
+      parts.cognito = startCognitoLocal({
+        directory: join(parts.workDirectory, 'cognito'),
+        issuerDomain: gateway.url,
+      });
+      parts.cognito.catch(() => {});
+    }
 
     progress(
       wantsDynamoDb ? 'Starting fauxqs (SQS, SNS, S3) and DynamoDB Local' : 'Starting fauxqs (SQS, SNS, S3)',
@@ -186,6 +215,25 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       gateway.route('dynamodb', { unavailable: dynamodbUnavailable });
       if (dynamodb.status === 'rejected') warn(dynamodbUnavailable);
     }
+
+    let cognitoUnavailable: string | undefined;
+    let cognito: CognitoLocal | undefined;
+    try {
+      cognito = await parts.cognito;
+    } catch (error) {
+      cognitoUnavailable = messageOf(error);
+      warn(cognitoUnavailable);
+    }
+    if (cognito) gateway.route('cognito-idp', { url: cognito.url });
+    else {
+      cognitoUnavailable ??=
+        options.cognito === false
+          ? 'cognito-local was not started (the cognito option is false).'
+          : 'cognito-local was not started: no selected stack declares a Cognito resource.';
+      gateway.route('cognito-idp', { unavailable: cognitoUnavailable });
+    }
+    const cognitoClient = cognito ? new CognitoIdentityProviderClient(clientConfig(gateway.url)) : undefined;
+    if (cognitoClient) parts.clients.push(cognitoClient);
 
     const sqsDirect = new SQSClient(clientConfig(fauxqsUrl));
     const snsDirect = new SNSClient(clientConfig(fauxqsUrl));
@@ -229,7 +277,23 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     gateway.route('lambda', { handler: lambda });
     gateway.route('logs', { handler: logStore });
 
-    parts.workDirectory = mkdtempSync(join(tmpdir(), 'local-cloud-'));
+    const httpApis = new HttpApis({
+      accountId: aws.accountId,
+      region: aws.region,
+      services: {
+        invoke: (arn, payload, invokeOptions) => lambda.invoke(arn, payload, invokeOptions),
+        putLogEvents: (group, stream, events) => logStore.putLogEvents(group, stream, events),
+      },
+      issuers: {
+        ...(cognito ? { issuerDomain: cognito.issuerDomain } : {}),
+        ...(cognitoUnavailable ? { unavailable: cognitoUnavailable } : {}),
+        userPool: async (poolId) =>
+          cognito && cognitoClient ? cognitoUserPool(cognito, cognitoClient, poolId) : undefined,
+      },
+      warn,
+      ...(options.apiPort ? { firstPort: options.apiPort } : {}),
+    });
+    parts.httpApis = httpApis;
     const services: DeployServices = {
       sqs,
       ...(dynamoClient ? { dynamodb: dynamoClient } : {}),
@@ -237,6 +301,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       lambda,
       logs: logStore,
       workDirectory: parts.workDirectory,
+      ...(cognitoClient ? { cognito: cognitoClient } : {}),
+      ...(cognitoUnavailable ? { cognitoUnavailable } : {}),
+      httpApis,
       startSqsPoller(config, queueUrl) {
         const poller = new SqsPoller(config, {
           sqsEndpoint: fauxqsUrl,
@@ -252,15 +319,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const exports = new Map<string, string>();
     const stacks: DeployedStack[] = [];
     for (const stack of selected) {
-      stacks.push(
-        await deployStack(stack, {
-          aws,
-          services,
-          assemblyDirectory: assembly.directory,
-          exports,
-          onProgress: progress,
-        }),
+      const deployed = await deployStack(stack, {
+        aws,
+        services,
+        assemblyDirectory: assembly.directory,
+        exports,
+        onProgress: progress,
+      });
+      // Outputs that hold an API's execute-api URL (CDK's `api.url`) point at its local front instead.
+      const outputs = Object.fromEntries(
+        Object.entries(deployed.outputs).map(([name, value]) => [name, httpApis.localize(value)]),
       );
+      stacks.push({ ...deployed, outputs });
     }
 
     let stopping: Promise<void> | undefined;
@@ -269,6 +339,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       aws,
       clientConfig: { endpoint: gateway.url, region: aws.region, credentials: LOCAL_CREDENTIALS },
       stacks,
+      get httpApis() {
+        return httpApis.list();
+      },
       warnings,
       lambda,
       logStore,

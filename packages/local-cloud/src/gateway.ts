@@ -65,6 +65,8 @@ const TARGET_SERVICES: Readonly<Record<string, string>> = {
 /** Services whose errors are REST-XML (`<Error>`) rather than JSON. */
 const REST_XML_SERVICES = new Set(['s3', 'cloudfront', 'route53']);
 
+const USER_POOL_KEYS = /^\/[\w-]+_[0-9A-Za-z]+\/\.well-known\/jwks\.json$/;
+
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
 
 /** The signing name of the service a request is for, or undefined when the request does not say. */
@@ -80,6 +82,8 @@ export function serviceOf(request: IncomingMessage): string | undefined {
     const prefix = target.slice(0, target.indexOf('.'));
     return TARGET_SERVICES[prefix] ?? prefix.toLowerCase();
   }
+  // A user pool's keys (`<issuer>/.well-known/jwks.json`): local tokens name the gateway as their issuer.
+  if (USER_POOL_KEYS.test(request.url ?? '')) return 'cognito-idp';
   // The Lambda REST API, unsigned (e.g. a raw HTTP client invoking a function).
   if (/^\/\d{4}-\d{2}-\d{2}\/functions(\/|\?|$)/.test(request.url ?? '')) return 'lambda';
   return undefined;

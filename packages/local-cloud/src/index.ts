@@ -9,6 +9,13 @@ export { startLocalCloud } from './cloud.ts';
 export { startFauxqs } from './emulators/fauxqs.ts';
 export { LocalCloudError } from './errors.ts';
 export { DEFAULT_PORT, HEALTH_PATH } from './gateway.ts';
-export { formatEndpoint, formatLogEvent, formatStack } from './report.ts';
+export type { HttpApiInfo } from './http-api/index.ts';
+export { formatEndpoint, formatHttpApis, formatLogEvent, formatStack } from './report.ts';
 export { queueDepth, waitFor } from './testing.ts';
+export {
+  type CognitoTokens,
+  type CognitoUser,
+  signCognitoLocalToken,
+  signUpAndSignIn,
+} from './testing-cognito.ts';
 export type * from './types.ts';

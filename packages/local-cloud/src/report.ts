@@ -1,6 +1,8 @@
 /**
  * Plain-text reports of a running local cloud: what the CLI prints, and what the playground reuses.
  */
+
+import type { HttpApiInfo } from './http-api/index.ts';
 import { type InvokeStatus, reportLine, startLine } from './lambda/platform-logs.ts';
 import type { DeployedResource, DeployedStack, LogEvent } from './types.ts';
 
@@ -139,4 +141,21 @@ function readable(message: string): string {
     return `${json.level.padEnd(5)} ${typeof json.message === 'string' ? json.message : JSON.stringify(json.message)}${rest}`;
   }
   return message;
+}
+
+/** The HTTP APIs, each on its own port: one line per API and stage, with the URL to call. */
+export function formatHttpApis(apis: readonly HttpApiInfo[]): string {
+  const rows = apis.flatMap((api) => {
+    const stages = api.stages.length > 0 ? api.stages : [undefined];
+    return stages.map((stage) => [
+      api.stackName,
+      `${api.name} (${api.apiId})`,
+      stage === undefined
+        ? `${api.url}  (no stage: every request is 404)`
+        : stage === '$default'
+          ? `${api.url}/`
+          : `${api.url}/${stage}/`,
+    ]);
+  });
+  return ['HTTP APIs (each on its own port):', ...table(rows, '  ')].join('\n');
 }

@@ -78,6 +78,7 @@ describe('local-cloud command line', () => {
       ['up', '--assembly', '../infra/cdk.out', '--port', '0'],
       { assembly: resolve(where, '../infra/cdk.out'), port: 0 },
     ],
+    [['up', '--api-port', '4567'], { apiPort: 4567 }],
   ])('reads %j, with paths relative to where the command was typed', (args, expected) => {
     // Prepare
     const commandLine = args;
@@ -93,6 +94,7 @@ describe('local-cloud command line', () => {
     [[], "Expected the command 'up', got no command: see local-cloud --help."],
     [['down'], "Expected the command 'up', got 'down': see local-cloud --help."],
     [['up', '--port', 'ninety'], "--port needs a number from 0 to 65535, not 'ninety'."],
+    [['up', '--api-port', '70000'], "--api-port needs a number from 0 to 65535, not '70000'."],
     [['up', '--colour'], /^Unknown option '--colour'.*: see local-cloud --help\.$/],
   ])('explains what is wrong with %j', (args, message) => {
     // Prepare

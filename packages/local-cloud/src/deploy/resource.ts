@@ -2,9 +2,11 @@
  * The contract between the deployer and the per-type resource handlers, and the helpers they share.
  */
 import { randomInt } from 'node:crypto';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CfnResource } from '../assembly.ts';
+import type { HttpApis } from '../http-api/index.ts';
 import { isRecord } from '../shared.ts';
 
 export { isRecord };
@@ -38,6 +40,11 @@ export interface DeployServices {
   startSqsPoller(config: SqsEventSourceConfig, queueUrl: string): unknown;
   /** A scratch directory that lives as long as the cloud (inline function code goes here). */
   readonly workDirectory: string;
+  /** cognito-local behind the gateway; undefined when it is not running, and `cognitoUnavailable` says why. */
+  readonly cognito?: CognitoIdentityProviderClient;
+  readonly cognitoUnavailable?: string;
+  /** The local HTTP API fronts (AWS::ApiGatewayV2::*). */
+  readonly httpApis?: HttpApis;
 }
 
 export interface ResourceContext {

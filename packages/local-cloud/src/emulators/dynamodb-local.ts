@@ -57,7 +57,7 @@ function emulatorDirectory(): string {
   return directory;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -90,7 +90,7 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** Kills the child and resolves once it has exited (SIGKILL if SIGTERM is not enough). */
-async function terminate(child: ChildProcess): Promise<void> {
+export async function terminate(child: ChildProcess): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -103,7 +103,7 @@ async function terminate(child: ChildProcess): Promise<void> {
  * Kills `pid` once this process is gone, however it ends (a SIGKILL, a crashed test worker), where an 'exit'
  * handler would not run: a shell waits on a pipe only this process holds open, and reads end-of-file when it dies.
  */
-function killWhenOrphaned(pid: number): ChildProcess {
+export function killWhenOrphaned(pid: number): ChildProcess {
   const watchdog = spawn('sh', ['-c', `read _; kill -9 ${pid} 2>/dev/null`], {
     stdio: ['pipe', 'ignore', 'ignore'],
   });

@@ -1,6 +1,8 @@
 /** Every resource type the deployer supports, one small handler each. */
 import type { ResourceHandler } from '../resource.ts';
+import { apigatewayv2Handlers } from './apigatewayv2.ts';
 import { cloudwatchHandlers } from './cloudwatch.ts';
+import { cognitoHandlers } from './cognito.ts';
 import { dynamodbHandlers } from './dynamodb.ts';
 import { iamHandlers } from './iam.ts';
 import { lambdaHandlers } from './lambda.ts';
@@ -14,4 +16,6 @@ export const resourceHandlers: Readonly<Record<string, ResourceHandler>> = {
   ...logsHandlers,
   ...iamHandlers,
   ...cloudwatchHandlers,
+  ...cognitoHandlers,
+  ...apigatewayv2Handlers,
 };
