@@ -279,7 +279,7 @@ describe('an HTTP API in the local cloud', () => {
     expect(event).toMatchObject({
       version: '2.0',
       routeKey: 'ANY /echo/{proxy+}',
-      rawPath: '/echo/a%20b/c',
+      rawPath: '/echo/a b/c', // decoded, as HTTP APIs deliver it
       rawQueryString: 'x=1&x=2&y=%C3%A9',
       cookies: ['session=abc', 'theme=dark'],
       queryStringParameters: { x: '1,2', y: 'é' },
@@ -291,7 +291,7 @@ describe('an HTTP API in the local cloud', () => {
         apiId: cloud.httpApis.find((info) => info.url === api)?.apiId,
         http: {
           method: 'GET',
-          path: '/echo/a%20b/c',
+          path: '/echo/a b/c',
           protocol: 'HTTP/1.1',
           sourceIp: '127.0.0.1',
           userAgent: 'test-agent',

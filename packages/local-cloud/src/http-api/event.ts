@@ -97,6 +97,24 @@ function headerValues(request: IncomingMessage, startedAt: number): Map<string, 
   return values;
 }
 
+/**
+ * HTTP APIs hand functions the path percent-decoded (`/notes/a%20b` arrives as `/notes/a b`, in `rawPath` and
+ * `requestContext.http.path` alike — REST APIs and function URLs keep it encoded). A segment with a broken escape
+ * stays as sent.
+ */
+function decodedPath(rawPath: string): string {
+  return rawPath
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    })
+    .join('/');
+}
+
 function decodeQueryPart(value: string): string {
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
@@ -161,7 +179,7 @@ export function buildEventV2(facts: RequestFacts): Record<string, unknown> {
   return {
     version: '2.0',
     routeKey: facts.routeKey,
-    rawPath: facts.rawPath,
+    rawPath: decodedPath(facts.rawPath),
     rawQueryString: facts.rawQueryString,
     ...(cookies ? { cookies } : {}),
     headers,
@@ -176,7 +194,7 @@ export function buildEventV2(facts: RequestFacts): Record<string, unknown> {
       ...domainOf(request),
       http: {
         method: request.method ?? 'GET',
-        path: facts.rawPath,
+        path: decodedPath(facts.rawPath),
         protocol: `HTTP/${request.httpVersion}`,
         sourceIp: sourceIp(request),
         userAgent: request.headers['user-agent'] ?? '',
@@ -213,7 +231,7 @@ export function buildEventV1(facts: RequestFacts): Record<string, unknown> {
   return {
     version: '1.0',
     resource: facts.routeKey === '$default' ? '/$default' : facts.resourcePath,
-    path: facts.rawPath,
+    path: decodedPath(facts.rawPath),
     httpMethod: method,
     headers,
     multiValueHeaders,
@@ -248,7 +266,7 @@ export function buildEventV1(facts: RequestFacts): Record<string, unknown> {
         userAgent: request.headers['user-agent'] ?? '',
         userArn: null,
       },
-      path: facts.rawPath,
+      path: decodedPath(facts.rawPath),
       protocol: `HTTP/${request.httpVersion}`,
       requestId: facts.requestId,
       requestTime: clfTime(facts.startedAt),
