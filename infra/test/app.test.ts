@@ -17,8 +17,11 @@ describe('the CDK app', () => {
     const assembly = app.synth();
 
     // Assess
-    expect(assembly.stacks.map((stack) => stack.stackName)).toEqual(['Triggers-Sqs']);
-    expect(Object.keys(integrations)).toEqual(['sqs']);
+    expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual([
+      'Triggers-S3Thumbnail',
+      'Triggers-Sqs',
+    ]);
+    expect(Object.keys(integrations)).toEqual(['sqs', 's3-thumbnail']);
   });
 });
 
@@ -58,8 +61,8 @@ describe('pnpm run deploy <integration>', () => {
   });
 
   it.each([
-    [['deploy'], 2, /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs\./],
-    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs\./],
+    [['deploy'], 2, /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs, s3-thumbnail\./],
+    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs, s3-thumbnail\./],
     [['launch', 'sqs'], 2, /Unknown action "launch"/],
   ])('explains %j and names the integrations', async (args, expectedCode, message) => {
     // Act
