@@ -70,6 +70,11 @@ export class S3ThumbnailIntegration extends Construct {
     const autoDeleteObjects = removalPolicy === RemovalPolicy.DESTROY;
     const maxObjectSize = props.maxObjectSize ?? Size.bytes(DEFAULT_MAX_OBJECT_BYTES);
     const widths = props.widths ?? DEFAULT_WIDTHS;
+    if (widths.length === 0 || widths.some((w) => !Number.isInteger(w) || w < 1 || w > 4096)) {
+      throw new Error(
+        `S3ThumbnailIntegration: widths must be whole numbers of pixels from 1 to 4096, not [${widths.join(', ')}].`,
+      );
+    }
     const retryAttempts = props.retryAttempts ?? 2;
     if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2) {
       throw new Error(

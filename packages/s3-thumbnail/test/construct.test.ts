@@ -322,9 +322,11 @@ describe('S3ThumbnailIntegration props', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
   });
 
-  it('refuses more retries than Lambda allows', () => {
+  it('refuses more retries than Lambda allows, and widths that are not pixel counts', () => {
     // Assess
     expect(() => build({ retryAttempts: 3 })).toThrow(/retryAttempts must be 0, 1 or 2 .*not 3/);
+    expect(() => build({ widths: [128, 0.5] })).toThrow(/widths must be whole numbers .*not \[128, 0.5\]/);
+    expect(() => build({ widths: [] })).toThrow(/widths must be whole numbers/);
   });
 
   it('destroys and empties everything when asked', () => {
