@@ -42,7 +42,7 @@ const metrics = new Metrics({ namespace: 'LambdaTriggers' });
 const s3 = new S3Client({});
 
 /** What happened to one record. */
-type Outcome = 'created' | 'up-to-date' | 'superseded' | 'gone' | 'deleted';
+type Outcome = 'created' | 'up-to-date' | 'superseded' | 'gone' | 'deleted' | 'folder';
 
 /**
  * Makes thumbnails of uploaded images and videos, and deletes them when the upload is deleted. Each record is
@@ -52,11 +52,19 @@ type Outcome = 'created' | 'up-to-date' | 'superseded' | 'gone' | 'deleted';
 export async function handler(event: S3Event, context: Context): Promise<{ outcomes: Outcome[] }> {
   logger.addContext(context);
   const settings = readSettings(process.env);
+  if (!Array.isArray(event?.Records)) throw new Error('Not an S3 event notification: it has no Records.');
   const outcomes: Outcome[] = [];
   const failures: Error[] = [];
   try {
     for (const record of event.Records) {
       const source = sourceOf(record);
+      if (source.key.endsWith('/')) {
+        // The console's "Create folder" writes an empty object named `photos/`: not an upload, nothing to reject.
+        logger.info('Folder placeholder ignored', { key: source.key });
+        metrics.addMetric('ObjectsSkipped', MetricUnit.Count, 1);
+        outcomes.push('folder');
+        continue;
+      }
       try {
         const outcome = record.eventName.startsWith('ObjectRemoved:')
           ? await removeThumbnails(source, record.eventName, settings)

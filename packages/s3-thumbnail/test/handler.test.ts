@@ -364,6 +364,19 @@ describe('rejecting by content', () => {
     expect(thumbnails.size).toBe(0);
   });
 
+  it('ignores the empty object the console writes for "Create folder", instead of rejecting it', async () => {
+    // Prepare
+    const { thumbnails, upload } = fakeBuckets();
+
+    // Act
+    const result = await handler(upload('photos/2026/', Buffer.alloc(0)), context);
+
+    // Assess
+    expect(result.outcomes).toEqual(['folder']);
+    expect(thumbnails.size).toBe(0);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
   it('rejects a decompression bomb from its header, before decoding it', async () => {
     // Prepare: a 1 × 1 PNG whose header claims 50 000 × 50 000 pixels (2.5 gigapixels)
     const png = Buffer.from(await image(1, 1).png().toBuffer());
@@ -549,6 +562,14 @@ describe('deleted uploads', () => {
 });
 
 describe('several records', () => {
+  it('refuses an event that is not an S3 notification, in one sentence', async () => {
+    // Act
+    const invocation = handler({ hello: 'world' } as unknown as Parameters<typeof handler>[0], context);
+
+    // Assess
+    await expect(invocation).rejects.toThrow(/^Not an S3 event notification: it has no Records\.$/);
+  });
+
   it('processes every record and fails the invocation with the reasons of those that failed', async () => {
     // Prepare
     const { uploads, thumbnails } = fakeBuckets();
