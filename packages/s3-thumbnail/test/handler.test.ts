@@ -529,6 +529,45 @@ describe('idempotency and ordering', () => {
   });
 });
 
+describe('versioned source buckets', () => {
+  const versioned = (key: string, input: Partial<S3ObjectInput>) =>
+    s3Event([{ key, ...input }], { bucketName: 'uploads', versioned: true });
+
+  it('reads the exact version of the event and records it', async () => {
+    // Prepare
+    const { uploads, thumbnails } = fakeBuckets();
+    uploads.set('photo.jpg', fixtures.jpeg as Buffer);
+
+    // Act
+    await handler(versioned('photo.jpg', { body: fixtures.jpeg, versionId: 'v1' }), context);
+
+    // Assess
+    const get = s3.commandCalls(GetObjectCommand)[0]?.args[0].input;
+    expect(get).toMatchObject({ Key: 'photo.jpg', VersionId: 'v1' });
+    expect(get?.IfMatch).toBeUndefined();
+    expect(thumbnails.get('thumbnails/128/photo.jpg.webp')?.metadata['source-version-id']).toBe('v1');
+  });
+
+  it('keeps thumbnails when another version is deleted, and deletes them for a delete marker', async () => {
+    // Prepare
+    const { uploads, thumbnails } = fakeBuckets();
+    uploads.set('photo.jpg', fixtures.jpeg as Buffer);
+    await handler(versioned('photo.jpg', { body: fixtures.jpeg, versionId: 'v2' }), context);
+
+    // Act
+    await handler(versioned('photo.jpg', { eventName: 'ObjectRemoved:Delete', versionId: 'v1' }), context);
+    const afterOldVersionDeleted = thumbnails.size;
+    await handler(
+      versioned('photo.jpg', { eventName: 'ObjectRemoved:DeleteMarkerCreated', versionId: 'm1' }),
+      context,
+    );
+
+    // Assess
+    expect(afterOldVersionDeleted).toBe(2);
+    expect(thumbnails.size).toBe(0);
+  });
+});
+
 describe('deleted uploads', () => {
   const removal = (key: string, sequencer?: string) =>
     s3Event([{ key, eventName: 'ObjectRemoved:Delete', sequencer }], { bucketName: 'uploads' });
