@@ -125,7 +125,7 @@ export function s3Record(input: S3ObjectInput | string, bucket: S3Bucket = {}): 
     },
     s3: {
       s3SchemaVersion: '1.0',
-      configurationId: bucket.configurationId ?? 'thumbnails',
+      configurationId: bucket.configurationId ?? 'notification-1',
       bucket: {
         name: bucketName,
         ownerIdentity: { principalId: 'A3EXAMPLEOWNER' },
