@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -327,6 +327,42 @@ describe('thumbnails of videos', () => {
     const meanDifference =
       a.reduce((sum, value, i) => sum + Math.abs(value - (b[i] as number)), 0) / a.length;
     expect(meanDifference).toBeGreaterThan(2);
+  });
+});
+
+describe('finding ffmpeg', () => {
+  it('finds the build for the running architecture, as sharp finds its own', async () => {
+    // Prepare
+    vi.resetModules();
+    const { ffmpegPath } = await import('../src/media.ts');
+
+    // Act
+    const path = await ffmpegPath();
+
+    // Assess
+    expect(path).toBe(ffmpeg);
+    expect(path).toMatch(new RegExp(`@ffmpeg-installer/linux-${process.arch}/ffmpeg$`));
+  });
+
+  it('runs a copy from /tmp when the deployed binary lost its executable bit', async () => {
+    // Prepare: FFMPEG_PATH at a copy without the executable bit, as a zip that drops file modes would leave it
+    const copy = join(work, 'ffmpeg-no-exec');
+    copyFileSync(ffmpeg, copy);
+    chmodSync(copy, 0o644);
+    vi.stubEnv('FFMPEG_PATH', copy);
+    vi.stubEnv('TMPDIR', work); // Lambda's /tmp, here the fixtures folder the tests remove
+    vi.resetModules();
+    const { extractFrame, ffmpegPath } = await import('../src/media.ts');
+    const video = join(work, 'clip.mp4');
+
+    // Act
+    const path = await ffmpegPath();
+    const frame = await extractFrame(video, 64, 30_000);
+
+    // Assess
+    expect(path).toBe(join(work, 'ffmpeg'));
+    expect(statSync(path).mode & 0o111).not.toBe(0);
+    expect((await sharp(frame).metadata()).format).toBe('png');
   });
 });
 
