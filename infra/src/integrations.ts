@@ -1,4 +1,5 @@
 import { ApiGatewayStack } from '@triggers/api-gateway';
+import { S3ThumbnailStack } from '@triggers/s3-thumbnail';
 import { SqsStack } from '@triggers/sqs';
 import type { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -33,6 +34,20 @@ export const integrations = {
       '# a poison message: rejected 5 times (once per visibility timeout, 60 s), then moved to the dead-letter queue',
       `aws sqs send-message --queue-url ${outputs.QueueUrl} --message-body 'not an order'`,
       `aws sqs receive-message --queue-url ${outputs.DeadLetterQueueUrl} --wait-time-seconds 20`,
+    ],
+  },
+  's3-thumbnail': {
+    stackId: 'Triggers-S3Thumbnail',
+    create: (scope, id) => new S3ThumbnailStack(scope, id),
+    tryIt: (outputs) => [
+      '# upload a photo or a video of yours (JPEG, PNG, WebP, AVIF, GIF, TIFF, MP4, MOV, WebM); spaces in names are fine',
+      `aws s3 cp photo.jpg s3://${outputs.SourceBucketName}/`,
+      `aws s3 ls s3://${outputs.ThumbnailBucketName}/thumbnails/ --recursive`,
+      `aws s3 cp s3://${outputs.ThumbnailBucketName}/thumbnails/512/photo.jpg.webp .`,
+      '# a file that only claims to be a photo: rejected by content, retried twice, then it lands in the DLQ with the reason',
+      "echo 'not a photo' > fake.jpg",
+      `aws s3 cp fake.jpg s3://${outputs.SourceBucketName}/`,
+      `aws sqs receive-message --queue-url ${outputs.DeadLetterQueueUrl} --wait-time-seconds 20 --message-attribute-names All`,
     ],
   },
   'api-gateway': {

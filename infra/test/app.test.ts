@@ -19,9 +19,10 @@ describe('the CDK app', () => {
     // Assess
     expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual([
       'Triggers-ApiGateway',
+      'Triggers-S3Thumbnail',
       'Triggers-Sqs',
     ]);
-    expect(Object.keys(integrations)).toEqual(['sqs', 'api-gateway']);
+    expect(Object.keys(integrations)).toEqual(['sqs', 's3-thumbnail', 'api-gateway']);
   });
 });
 
@@ -90,8 +91,12 @@ describe('pnpm run deploy <integration>', () => {
   });
 
   it.each([
-    [['deploy'], 2, /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs, api-gateway\./],
-    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs, api-gateway\./],
+    [
+      ['deploy'],
+      2,
+      /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs, s3-thumbnail, api-gateway\./,
+    ],
+    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs, s3-thumbnail, api-gateway\./],
     [['launch', 'sqs'], 2, /Unknown action "launch"/],
   ])('explains %j and names the integrations', async (args, expectedCode, message) => {
     // Act

@@ -2,9 +2,11 @@
 /**
  * Prints a sample event, like `sam local generate-event`:
  *   pnpm event sqs --body '{"orderId":"o-1"}' --count 3
+ *   pnpm event s3 --key 'my photo.jpg' --bucket uploads --size 1234 --event put
  */
 import { parseArgs } from 'node:util';
 import { apiGatewayV1Event, apiGatewayV2Event, cognitoIdTokenClaims } from './api-gateway.ts';
+import { type S3EventName, s3Event } from './s3.ts';
 import { sqsEvent } from './sqs.ts';
 
 interface Source {
@@ -42,6 +44,45 @@ const sources: Record<string, Source> = {
         Array.from({ length: count }, () => record),
         { queueName: values.queue },
       );
+    },
+  },
+  s3: {
+    usage:
+      's3 --key KEY [--bucket NAME] [--size BYTES] [--event put|post|copy|complete-multipart-upload|delete] [--versioned]',
+    build(args) {
+      const { values } = parseArgs({
+        args,
+        options: {
+          key: { type: 'string' },
+          bucket: { type: 'string' },
+          size: { type: 'string', default: '1024' },
+          event: { type: 'string', default: 'put' },
+          versioned: { type: 'boolean', default: false },
+        },
+        strict: true,
+      });
+      if (!values.key) throw new UsageError('--key is required: the object key, e.g. --key "my photo.jpg"');
+      if (Buffer.byteLength(values.key) > 1024)
+        throw new UsageError('--key is longer than S3 allows (1024 bytes)');
+      const size = Number(values.size);
+      if (!Number.isInteger(size) || size < 0) {
+        throw new UsageError(`--size must be a whole number of bytes, not "${values.size}"`);
+      }
+      const eventName = Object.hasOwn(s3EventNames, values.event) ? s3EventNames[values.event] : undefined;
+      if (!eventName) {
+        throw new UsageError(
+          `--event must be one of ${Object.keys(s3EventNames).join(', ')}, not "${values.event}"`,
+        );
+      }
+      // In a versioned bucket a plain DELETE leaves a delete marker, and that is the event S3 sends.
+      const name =
+        eventName === 'ObjectRemoved:Delete' && values.versioned
+          ? 'ObjectRemoved:DeleteMarkerCreated'
+          : eventName;
+      return s3Event([{ key: values.key, size, eventName: name }], {
+        bucketName: values.bucket,
+        versioned: values.versioned,
+      });
     },
   },
   'api-gateway': {
@@ -95,6 +136,14 @@ const sources: Record<string, Source> = {
       );
     },
   },
+};
+
+const s3EventNames: Record<string, S3EventName> = {
+  put: 'ObjectCreated:Put',
+  post: 'ObjectCreated:Post',
+  copy: 'ObjectCreated:Copy',
+  'complete-multipart-upload': 'ObjectCreated:CompleteMultipartUpload',
+  delete: 'ObjectRemoved:Delete',
 };
 
 class UsageError extends Error {}

@@ -10,6 +10,18 @@ export {
 } from './api-gateway.ts';
 export { arn, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, type Location } from './aws.ts';
 export {
+  compareSequencers,
+  DEFAULT_BUCKET_NAME,
+  decodeS3Key,
+  encodeS3Key,
+  S3_EVENT_NAMES,
+  type S3Bucket,
+  type S3EventName,
+  type S3ObjectInput,
+  s3Event,
+  s3Record,
+} from './s3.ts';
+export {
   DEFAULT_QUEUE_NAME,
   md5OfMessageAttributes,
   type SqsQueue,

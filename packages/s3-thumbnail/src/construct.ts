@@ -1,0 +1,288 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TriggerAlarms, TriggerFunction, type TriggerFunctionProps } from '@triggers/kit';
+import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ThumbnailFormat } from './media.ts';
+import { DEFAULT_MAX_INPUT_PIXELS, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_WIDTHS } from './settings.ts';
+
+export interface S3ThumbnailIntegrationProps {
+  /** Only keys under this prefix make thumbnails (and only they are readable by the function). @default whole bucket */
+  readonly prefix?: string;
+  /**
+   * Only keys ending in one of these make thumbnails (S3 compares case-sensitively: list `.jpg` and `.JPG`).
+   * The type is still decided by content. @default any key
+   */
+  readonly suffixes?: readonly string[];
+  /** Thumbnail widths in pixels. @default [128, 512] */
+  readonly widths?: readonly number[];
+  /** @default 'webp' */
+  readonly format?: ThumbnailFormat;
+  /** Larger uploads are rejected without being read. @default 100 MiB */
+  readonly maxObjectSize?: Size;
+  /** Images with more pixels are rejected before decoding (decompression bombs). @default 100 megapixels */
+  readonly maxInputPixels?: number;
+  /** Delete thumbnails this long after they are written. @default never */
+  readonly thumbnailExpiration?: Duration;
+  /** Keep every version of every upload (events then carry version ids). @default false */
+  readonly versioned?: boolean;
+  /** Lambda's retries of a failed event before the DLQ (0–2). @default 2 */
+  readonly retryAttempts?: number;
+  /** How long an event may wait (throttled, retrying) before it goes to the DLQ. @default 6 hours (the most) */
+  readonly maxEventAge?: Duration;
+  /** Overrides for the function (memory, timeout, …). */
+  readonly functionProps?: Partial<TriggerFunctionProps>;
+  /** Alarm notifications go here. */
+  readonly alarmTopic?: sns.ITopic;
+  /** What happens to the buckets and the DLQ on stack deletion; DESTROY also empties the buckets. @default RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Lambda runs this function on Graviton: the bundle carries the linux-arm64 builds of sharp and ffmpeg. */
+const LAMBDA_ARCH = 'arm64';
+
+/**
+ * Uploads to a source bucket become thumbnails in a separate bucket. The function may read the source and write
+ * only `thumbnails/*` of the other bucket, which sends no notifications: it cannot trigger itself.
+ */
+export class S3ThumbnailIntegration extends Construct {
+  readonly sourceBucket: s3.Bucket;
+  readonly thumbnailBucket: s3.Bucket;
+  readonly accessLogsBucket: s3.Bucket;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly thumbnailer: TriggerFunction;
+  readonly alarms: TriggerAlarms;
+
+  constructor(scope: Construct, id: string, props: S3ThumbnailIntegrationProps = {}) {
+    super(scope, id);
+    // Grant S3's log delivery by bucket policy, not by the legacy LogDeliveryWrite ACL (AWS's recommendation; ACLs
+    // are disabled on new buckets). Set here, before any bucket exists, so it holds whatever the app's flags say.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const autoDeleteObjects = removalPolicy === RemovalPolicy.DESTROY;
+    const maxObjectSize = props.maxObjectSize ?? Size.bytes(DEFAULT_MAX_OBJECT_BYTES);
+    const widths = props.widths ?? DEFAULT_WIDTHS;
+    if (widths.length === 0 || widths.some((w) => !Number.isInteger(w) || w < 1 || w > 4096)) {
+      throw new Error(
+        `S3ThumbnailIntegration: widths must be whole numbers of pixels from 1 to 4096, not [${widths.join(', ')}].`,
+      );
+    }
+    const retryAttempts = props.retryAttempts ?? 2;
+    if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2) {
+      throw new Error(
+        `S3ThumbnailIntegration: retryAttempts must be 0, 1 or 2 (Lambda's limit), not ${retryAttempts}.`,
+      );
+    }
+    const safe = {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy,
+      autoDeleteObjects,
+    };
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...safe,
+      encryption: s3.BucketEncryption.S3_MANAGED, // the only encryption S3 server access logging delivers to
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    // A log bucket that logged its own access would log the writing of its logs, forever.
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This is the server access log bucket of the source and thumbnail buckets; it cannot log to itself.',
+    });
+
+    this.sourceBucket = new s3.Bucket(this, 'Source', {
+      ...safe,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: props.versioned ?? false,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'source/',
+      lifecycleRules: [
+        { abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        ...(props.versioned ? [{ noncurrentVersionExpiration: Duration.days(30) }] : []),
+      ],
+    });
+    this.thumbnailBucket = new s3.Bucket(this, 'Thumbnails', {
+      ...safe,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'thumbnails/',
+      lifecycleRules: [
+        {
+          prefix: 'thumbnails/',
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+          expiration: props.thumbnailExpiration,
+        },
+      ],
+    });
+
+    // A video is streamed to /tmp before ffmpeg reads it: room for the largest accepted upload, and its frame.
+    const ephemeralMiB = Math.max(512, Math.ceil(maxObjectSize.toMebibytes() * 1.5 + 64));
+    this.thumbnailer = new TriggerFunction(this, 'Thumbnailer', {
+      entry: fileURLToPath(new URL('./handler.ts', import.meta.url)),
+      serviceName: 'thumbnailer',
+      description: 'Makes thumbnails of uploaded images and videos',
+      // See the README: a 12 MP JPEG peaks near 300 MB, a 1080p frame far less; 1 GB adds CPU for the resize.
+      memorySize: 1024,
+      timeout: Duration.minutes(2),
+      ephemeralStorageSize: Size.mebibytes(ephemeralMiB),
+      ...props.functionProps,
+      environment: {
+        THUMBNAIL_BUCKET_NAME: this.thumbnailBucket.bucketName,
+        THUMBNAIL_WIDTHS: widths.join(','),
+        THUMBNAIL_FORMAT: props.format ?? 'webp',
+        MAX_OBJECT_BYTES: String(maxObjectSize.toBytes()),
+        MAX_INPUT_PIXELS: String(props.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS),
+        ...props.functionProps?.environment,
+      },
+      bundling: {
+        // sharp's JavaScript is bundled; its native build is loaded at run time from node_modules/@img, and ffmpeg
+        // from node_modules/@ffmpeg-installer — both copied into the asset below, for arm64.
+        externalModules: ['@aws-sdk/*', '@img/sharp-*', '@ffmpeg-installer/*'],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir, outputDir) => copyPlatformPackages(outputDir),
+        },
+        ...props.functionProps?.bundling,
+      },
+    });
+
+    // Least privilege: read uploads (under the prefix only), write/read/delete thumbnails/* only. Nothing can
+    // write to the source bucket, so the function cannot trigger itself.
+    const readable = this.sourceBucket.arnForObjects(`${props.prefix ?? ''}*`);
+    this.thumbnailer.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', ...(props.versioned ? ['s3:GetObjectVersion'] : [])],
+        resources: [readable],
+      }),
+    );
+    this.thumbnailer.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [this.thumbnailBucket.arnForObjects('thumbnails/*')],
+      }),
+    );
+    // Without ListBucket, HEAD of a thumbnail not yet made answers 403 instead of 404.
+    this.thumbnailer.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.thumbnailBucket.bucketArn] }),
+    );
+    const logicalId = (bucket: s3.Bucket) =>
+      Stack.of(this).resolve((bucket.node.defaultChild as s3.CfnBucket).logicalId);
+    for (const resource of [
+      `<${logicalId(this.sourceBucket)}.Arn>/${props.prefix ?? ''}*`,
+      `<${logicalId(this.thumbnailBucket)}.Arn>/thumbnails/*`,
+    ]) {
+      Validations.of(this.thumbnailer.role as iam.IRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason:
+          'Object ARNs: the function reads any upload (under the prefix) and writes only under thumbnails/.',
+      });
+    }
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14), // the longest SQS allows: time to inspect and re-drive
+      removalPolicy,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "This queue is the function's on-failure destination: it is the dead-letter queue.",
+    });
+    this.thumbnailer.configureAsyncInvoke({
+      retryAttempts,
+      maxEventAge: props.maxEventAge ?? Duration.hours(6),
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+
+    const destination = new LambdaDestination(this.thumbnailer);
+    // One notification per suffix (S3 allows several when their suffixes do not overlap); none: the whole bucket.
+    const filters: s3.NotificationKeyFilter[] = props.suffixes?.length
+      ? props.suffixes.map((suffix) => ({ prefix: props.prefix, suffix }))
+      : props.prefix
+        ? [{ prefix: props.prefix }]
+        : [];
+    for (const event of [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED]) {
+      if (filters.length === 0) this.sourceBucket.addEventNotification(event, destination);
+      for (const filter of filters) this.sourceBucket.addEventNotification(event, destination, filter);
+    }
+    acknowledgeCdkHelpers(Stack.of(this));
+
+    this.alarms = new TriggerAlarms(this, 'Alarms', { topic: props.alarmTopic })
+      .watchFunction(this.thumbnailer)
+      .watchDeadLetterQueue(this.deadLetterQueue);
+  }
+}
+
+/** The platform packages the asset carries, with the files of each that run: sharp's native build, ffmpeg. */
+function platformPackages(): { name: string; dir: string; files?: string[] }[] {
+  const require = createRequire(import.meta.url);
+  const fromSharp = createRequire(require.resolve('sharp'));
+  const find = (resolve: NodeRequire, name: string, entry: string) => {
+    try {
+      return dirname(resolve.resolve(`${name}/${entry}`));
+    } catch {
+      throw new Error(
+        `S3ThumbnailIntegration: ${name} is not installed, so the bundle cannot carry it for Lambda's ${LAMBDA_ARCH}. ` +
+          'Add supportedArchitectures (os: [current, linux], cpu: [current, arm64], libc: [current, glibc]) to ' +
+          'pnpm-workspace.yaml and run pnpm install.',
+      );
+    }
+  };
+  return [
+    {
+      name: `@img/sharp-linux-${LAMBDA_ARCH}`,
+      dir: find(fromSharp, `@img/sharp-linux-${LAMBDA_ARCH}`, 'package'),
+    },
+    {
+      name: `@img/sharp-libvips-linux-${LAMBDA_ARCH}`,
+      dir: find(fromSharp, `@img/sharp-libvips-linux-${LAMBDA_ARCH}`, 'package'),
+    },
+    {
+      name: `@ffmpeg-installer/linux-${LAMBDA_ARCH}`,
+      dir: find(require, `@ffmpeg-installer/linux-${LAMBDA_ARCH}`, 'package.json'),
+      files: ['package.json', 'ffmpeg'],
+    },
+  ];
+}
+
+/** Shell commands (run by NodejsFunction after esbuild) that copy the platform packages into the asset. */
+function copyPlatformPackages(outputDir: string): string[] {
+  const quote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
+  return platformPackages().flatMap(({ name, dir, files }) => {
+    const target = `${outputDir}/node_modules/${name}`;
+    if (files && !files.every((file) => existsSync(`${dir}/${file}`))) {
+      throw new Error(`S3ThumbnailIntegration: ${name} in ${dir} lacks one of ${files.join(', ')}.`);
+    }
+    return [
+      `mkdir -p ${quote(target)}`,
+      files
+        ? `cp -p ${files.map((file) => quote(`${dir}/${file}`)).join(' ')} ${quote(target)}/`
+        : `cp -Rp ${quote(`${dir}/.`)} ${quote(target)}/`,
+    ];
+  });
+}
+
+/** CDK's own helpers for notifications and auto-delete: their findings are CDK's to fix, not ours. */
+function acknowledgeCdkHelpers(stack: Stack) {
+  const notificationsHandler = stack.node.tryFindChild(
+    'BucketNotificationsHandler050a0587b7544547bf325f094a3db834',
+  );
+  if (!notificationsHandler) return;
+  Validations.of(notificationsHandler).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason:
+      "CDK's bucket-notifications handler uses AWSLambdaBasicExecutionRole; only CloudFormation invokes it.",
+  });
+}

@@ -1,0 +1,36 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { S3ThumbnailIntegration, type S3ThumbnailIntegrationProps } from './construct.ts';
+
+export interface S3ThumbnailStackProps extends StackProps {
+  /** Tuning for the integration (widths, limits, a prefix, an alarm topic, …). */
+  readonly integration?: S3ThumbnailIntegrationProps;
+}
+
+/** The S3 thumbnail integration on its own: `pnpm run deploy s3-thumbnail`. */
+export class S3ThumbnailStack extends Stack {
+  readonly integration: S3ThumbnailIntegration;
+
+  constructor(scope: Construct, id: string, props: S3ThumbnailStackProps = {}) {
+    super(scope, id, { description: 'Lambda Triggers: S3 thumbnails of images and videos', ...props });
+    // A learning stack: `pnpm run destroy s3-thumbnail` empties and deletes the buckets. Keep RETAIN for real uploads.
+    this.integration = new S3ThumbnailIntegration(this, 'Uploads', {
+      removalPolicy: RemovalPolicy.DESTROY,
+      ...props.integration,
+    });
+    const { sourceBucket, thumbnailBucket, deadLetterQueue, thumbnailer } = this.integration;
+    new CfnOutput(this, 'SourceBucketName', {
+      value: sourceBucket.bucketName,
+      description: 'Upload images and videos here',
+    });
+    new CfnOutput(this, 'ThumbnailBucketName', {
+      value: thumbnailBucket.bucketName,
+      description: 'Thumbnails appear here, under thumbnails/<width>/',
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: deadLetterQueue.queueUrl,
+      description: 'Uploads that could not be thumbnailed, with the reason',
+    });
+    new CfnOutput(this, 'FunctionName', { value: thumbnailer.functionName, description: 'The thumbnailer' });
+  }
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    env: {
+      AWS_REGION: 'us-east-1',
+      THUMBNAIL_BUCKET_NAME: 'thumbnails',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_METRICS_NAMESPACE: 'LambdaTriggers',
+    },
+    // Fixtures are made with sharp and ffmpeg, template tests synthesize stacks and one bundles for real.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
