@@ -32,9 +32,10 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import { formatStack } from '../src/report.ts';
 import { waitFor } from '../src/testing.ts';
 import type { S3EventRecord } from '../src/triggers/s3-notifications.ts';
-import type { DeployedResource } from '../src/types.ts';
+import type { DeployedResource, DeployedStack } from '../src/types.ts';
 
 const FUNCTIONS = join(import.meta.dirname, 'fixtures', 'functions');
 const AWS_CLI = '/usr/bin/aws';
@@ -179,6 +180,25 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
         /only Node\.js functions run locally, and this one is python3\.\d+ \(.*Custom::S3BucketNotifications/,
       );
       expect(resource('AWS::Lambda::Permission').status).toBe('recorded');
+    });
+
+    it('lists the buckets in the stack summary, with what each notifies and how to upload', () => {
+      // Act
+      const summary = formatStack(cloud.stacks[0] as DeployedStack, { endpoint: cloud.endpoint });
+
+      // Assess
+      const recorder = resource('AWS::Lambda::Function', 'Recorder').physicalId;
+      expect(summary).toContain(
+        `  Buckets:\n    s3://${bucket}  (${resource('AWS::S3::Bucket', 'Uploads').logicalId})\n`,
+      );
+      expect(summary).toContain(`      ObjectCreated:* on images/*.jpg → lambda ${recorder}\n`);
+      expect(summary).toMatch(/ {6}ObjectCreated:Put on docs\/\* → sqs Triggers-S3Test-Documents\w*-\w+\n/);
+      expect(summary).toMatch(
+        /\n {4}s3:\/\/archive-bucket-local {2}\(Archive\w+\)\n {6}note: versioning is not supported locally/,
+      );
+      expect(summary).toContain(
+        `Upload with: aws --endpoint-url ${cloud.endpoint} s3 cp <file> s3://${bucket}/<key>`,
+      );
     });
   });
 
