@@ -222,17 +222,23 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
 
     it('refuses bucket versioning with NotImplemented and says a bucket is not versioned', async () => {
       // Act
-      const enabling = client.send(
-        new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
-      );
+      const enabling = await client
+        .send(
+          new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+        )
+        .catch((error: Error) => error);
       const versioning = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+      const missing = await client
+        .send(new GetBucketVersioningCommand({ Bucket: 'no-such-bucket-here' }))
+        .catch((error: Error) => error);
 
       // Assess
-      await expect(enabling).rejects.toMatchObject({
+      expect(enabling).toMatchObject({
         name: 'NotImplemented',
         message: expect.stringContaining('buckets cannot be versioned locally'),
       });
       expect(versioning.Status).toBeUndefined();
+      expect(missing).toMatchObject({ name: 'NoSuchBucket' });
     });
 
     it('refuses a subresource fauxqs would mistake for a write, leaving the object as it was', async () => {

@@ -239,6 +239,7 @@ export class S3Front implements ApiHandler {
   readonly #options: S3FrontOptions;
   // Kept-alive connections to fauxqs, like the gateway's own.
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  #destroyed = false;
 
   constructor(options: S3FrontOptions) {
     this.#url = options.url;
@@ -247,7 +248,7 @@ export class S3Front implements ApiHandler {
 
   async handle(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
     const parsed = parse(request);
-    if (this.#answeredHere(parsed, response)) return;
+    if (await this.#answeredHere(parsed, request, response)) return;
     const intent = parsed.bucket ? intentOf(parsed, request, body) : undefined;
     const answer = await this.#forward(request, body);
     const status = answer.statusCode ?? 502;
@@ -270,11 +271,22 @@ export class S3Front implements ApiHandler {
 
   /** Stops keeping connections to fauxqs. */
   destroy(): void {
+    this.#destroyed = true;
     this.#agent.destroy();
   }
 
-  #answeredHere(parsed: ParsedRequest, response: ServerResponse): boolean {
+  async #answeredHere(
+    parsed: ParsedRequest,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<boolean> {
     const { method, bucket, key, query } = parsed;
+    const bucketQuestion =
+      bucket && !key && method === 'GET' && (query.has('versioning') || query.has('location'));
+    if (bucketQuestion && (await this.#status('HEAD', `/${encodeURIComponent(bucket)}`)) === 404) {
+      sendS3Error(response, 404, 'NoSuchBucket', 'The specified bucket does not exist');
+      return true;
+    }
     if (bucket && !key && method === 'GET' && query.has('versioning')) {
       // A local bucket is never versioned: S3 answers an empty configuration for such a bucket.
       sendXml(response, 200, `<VersioningConfiguration xmlns="${XML_NAMESPACE}"/>`);
@@ -285,7 +297,12 @@ export class S3Front implements ApiHandler {
       return true;
     }
     const missing =
-      UNSUPPORTED_SUBRESOURCES.find((name) => query.has(name)) ??
+      UNSUPPORTED_SUBRESOURCES.find(
+        (name) => query.has(name) && !(name === 'versionId' && query.get(name) === 'null'),
+      ) ??
+      (method === 'PUT' && query.has('uploadId') && request.headers['x-amz-copy-source'] !== undefined
+        ? 'uploadId with x-amz-copy-source (UploadPartCopy)'
+        : undefined) ??
       (method === 'GET' && query.has('uploads') ? 'uploads (ListMultipartUploads)' : undefined) ??
       (method === 'GET' && query.has('uploadId') ? 'uploadId (ListParts)' : undefined);
     if (!missing) return false;
@@ -361,16 +378,26 @@ export class S3Front implements ApiHandler {
       );
   }
 
+  /** An unsigned request straight to fauxqs, its body discarded. */
+  async #ask(method: string, path: string): Promise<IncomingMessage> {
+    const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+      const asked = httpRequest(new URL(path, this.#url), { method, agent: this.#agent });
+      asked.on('response', resolve);
+      asked.on('error', reject);
+      asked.end();
+    });
+    answer.resume();
+    return answer;
+  }
+
+  async #status(method: string, path: string): Promise<number | undefined> {
+    return (await this.#ask(method, path)).statusCode;
+  }
+
   /** Size and ETag of an object as fauxqs has it now. */
   async #describe(bucket: string, key: string): Promise<{ size: number; eTag: string }> {
     const path = `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
-    const answer = await new Promise<IncomingMessage>((resolve, reject) => {
-      const head = httpRequest(new URL(path, this.#url), { method: 'HEAD', agent: this.#agent });
-      head.on('response', resolve);
-      head.on('error', reject);
-      head.end();
-    });
-    answer.resume();
+    const answer = await this.#ask('HEAD', path);
     if (answer.statusCode !== 200) throw new Error(`HEAD answered ${answer.statusCode}`);
     return {
       size: Number(answer.headers['content-length'] ?? 0),
@@ -379,6 +406,8 @@ export class S3Front implements ApiHandler {
   }
 
   #warn(what: string, why: string): void {
+    // Requests cut short by stopping the cloud are not worth a warning.
+    if (this.#destroyed) return;
     this.#options.onWarning?.(`No S3 notification for ${what}: ${why}.`);
   }
 }

@@ -272,6 +272,7 @@ export class S3Notifications {
   }
 
   #warn(message: string): void {
-    this.#options.onWarning?.(message);
+    // Deliveries cut short by stopping the cloud are not worth a warning.
+    if (!this.#stopped) this.#options.onWarning?.(message);
   }
 }
