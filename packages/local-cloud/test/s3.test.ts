@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import {
   CompleteMultipartUploadCommand,
@@ -218,6 +219,40 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       expect(head.ContentLength).toBe(5);
       expect(head.ETag).toBe(put.ETag);
       expect(listed.Contents?.map((object) => object.Key)).toEqual([key]);
+    });
+
+    it('takes a streamed upload (aws-chunked with a checksum trailer, the SDK default for streams)', async () => {
+      // Prepare
+      const text = 'streamed '.repeat(10_000);
+      const requests: string[] = [];
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+          requests.push(`${headers['content-encoding']} ${headers['x-amz-trailer']}`);
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'recordEncoding' },
+      );
+
+      // Act
+      try {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: 'misc/streamed.txt',
+            Body: Readable.from([text]),
+            // A stream's length is not known to the SDK: it signs it as aws-chunked with this decoded length.
+            ContentLength: text.length,
+          }),
+        );
+      } finally {
+        client.middlewareStack.remove('recordEncoding');
+      }
+
+      // Assess
+      expect(requests).toEqual(['aws-chunked x-amz-checksum-crc32']);
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'misc/streamed.txt' }));
+      expect(await object.Body?.transformToString()).toBe(text);
     });
 
     it('refuses bucket versioning with NotImplemented and says a bucket is not versioned', async () => {
