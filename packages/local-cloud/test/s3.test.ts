@@ -255,6 +255,25 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       expect(await object.Body?.transformToString()).toBe(text);
     });
 
+    it('refuses a single request over the 11 MiB fauxqs takes with EntityTooLarge, naming multipart uploads', async () => {
+      // Act
+      const tooLarge = await client
+        .send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: 'misc/huge.bin',
+            Body: Buffer.alloc(12 * 1024 * 1024),
+          }),
+        )
+        .catch((error: Error) => error);
+
+      // Assess
+      expect(tooLarge).toMatchObject({
+        name: 'EntityTooLarge',
+        message: expect.stringContaining('multipart upload'),
+      });
+    });
+
     it('refuses bucket versioning with NotImplemented and says a bucket is not versioned', async () => {
       // Act
       const enabling = await client

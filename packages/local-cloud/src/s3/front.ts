@@ -52,6 +52,9 @@ export interface S3FrontOptions {
 const FILENAME_PLACEHOLDER = ['$', '{filename}'].join('');
 /** Where formFields keeps the file's name (not a valid form field name: it has a space). */
 const FILENAME_FIELD = 'file name';
+/** fauxqs (Fastify) refuses request bodies over 11 MiB. */
+export const MAX_REQUEST_BYTES = 11 * 1024 * 1024;
+
 const XML_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'expect'];
 
@@ -248,6 +251,16 @@ export class S3Front implements ApiHandler {
 
   async handle(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
     const parsed = parse(request);
+    if (body.length > MAX_REQUEST_BYTES) {
+      // fauxqs would answer with a bare 413; say what to do instead.
+      sendS3Error(
+        response,
+        400,
+        'EntityTooLarge',
+        `The local cloud's S3 (fauxqs) takes at most 11 MiB in one request and this one has ${body.length} bytes: upload larger objects in parts (multipart upload; aws s3 cp does so above 8 MB).`,
+      );
+      return;
+    }
     if (await this.#answeredHere(parsed, request, response)) return;
     const intent = parsed.bucket ? intentOf(parsed, request, body) : undefined;
     const answer = await this.#forward(request, body);
