@@ -221,7 +221,7 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       expect(listed.Contents?.map((object) => object.Key)).toEqual([key]);
     });
 
-    it('takes a streamed upload (aws-chunked with a checksum trailer, the SDK default for streams)', async () => {
+    it('takes a streamed upload (aws-chunked with a checksum trailer, the SDK default for streams) and notifies its decoded size', async () => {
       // Prepare
       const text = 'streamed '.repeat(10_000);
       const requests: string[] = [];
@@ -239,7 +239,7 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
         await client.send(
           new PutObjectCommand({
             Bucket: bucket,
-            Key: 'misc/streamed.txt',
+            Key: 'images/streamed.jpg',
             Body: Readable.from([text]),
             // A stream's length is not known to the SDK: it signs it as aws-chunked with this decoded length.
             ContentLength: text.length,
@@ -251,8 +251,10 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
 
       // Assess
       expect(requests).toEqual(['aws-chunked x-amz-checksum-crc32']);
-      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'misc/streamed.txt' }));
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'images/streamed.jpg' }));
       expect(await object.Body?.transformToString()).toBe(text);
+      const [record] = await awaitRecords('images/streamed.jpg');
+      expect(record?.s3.object.size).toBe(text.length);
     });
 
     it('refuses a single request over the 11 MiB fauxqs takes with EntityTooLarge, naming multipart uploads', async () => {

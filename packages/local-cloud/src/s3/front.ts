@@ -384,6 +384,16 @@ export class S3Front implements ApiHandler {
       // POST Object names the key in a form field, where `${filename}` stands for the uploaded file's name.
       key = (form.get('key') ?? '').replaceAll(FILENAME_PLACEHOLDER, form.get(FILENAME_FIELD) ?? '');
     }
+    if (intent.eventName === 'ObjectCreated:Put') {
+      // The request says what was stored: no need to ask fauxqs (the object may be gone again by then).
+      const chunked = String(request.headers['content-encoding'] ?? '').includes('aws-chunked');
+      const size = chunked ? Number(request.headers['x-amz-decoded-content-length']) : body.length;
+      const eTag = String(answerHeaders.etag ?? '').replace(/"/g, '');
+      if (Number.isFinite(size) && eTag) {
+        onChanges([{ ...base, eventName: intent.eventName, key, size, eTag }]);
+        return;
+      }
+    }
     void this.#describe(parsed.bucket, key)
       .then((object) => onChanges([{ ...base, eventName: intent.eventName, key, ...object }]))
       .catch((error: unknown) =>
