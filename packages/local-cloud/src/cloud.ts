@@ -246,6 +246,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const s3Front = new S3Front({
       url: fauxqsUrl,
       onObjectChanges: (changes) => s3Notifications.notify(changes),
+      notifications: s3Notifications,
       onWarning: warn,
     });
     parts.s3 = { front: s3Front, notifications: s3Notifications };

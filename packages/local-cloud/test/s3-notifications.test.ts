@@ -5,6 +5,8 @@ import {
   encodeEventKey,
   type NotificationRule,
   notificationRules,
+  notificationRulesFromXml,
+  notificationXml,
   ruleMatches,
   type S3EventRecord,
   S3Notifications,
@@ -141,6 +143,42 @@ describe('matching a configuration', () => {
       prefix: 'docs/',
       target: { kind: 'sns' },
     });
+  });
+});
+
+describe('the S3 API notification XML', () => {
+  it('reads what it writes, for every kind of target', () => {
+    // Prepare
+    const rules: NotificationRule[] = [
+      lambdaRule(),
+      {
+        id: 'q&1',
+        events: ['s3:ObjectRemoved:Delete'],
+        target: { kind: 'sqs', arn: 'arn:aws:sqs:us-east-1:000000000000:q' },
+      },
+      {
+        id: 't',
+        events: ['s3:ObjectCreated:Put', 's3:ObjectCreated:Post'],
+        suffix: '<x>',
+        target: { kind: 'sns', arn: 'arn:aws:sns:us-east-1:000000000000:t' },
+      },
+    ];
+
+    // Act
+    const read = notificationRulesFromXml(notificationXml(rules));
+
+    // Assess
+    expect(read).toEqual(rules);
+  });
+
+  it('explains a configuration without a target or an event', () => {
+    // Act
+    const read = notificationRulesFromXml(
+      '<NotificationConfiguration><QueueConfiguration><Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>',
+    );
+
+    // Assess
+    expect(read).toEqual({ problem: 'a QueueConfiguration needs a Queue and at least one Event' });
   });
 });
 

@@ -15,10 +15,12 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetBucketNotificationConfigurationCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutBucketNotificationConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -509,6 +511,68 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       expect(recordsFor('images/failed-copy.jpg')).toEqual([]);
     });
 
+    it('answers GetBucketNotificationConfiguration with what the deployer applied', async () => {
+      // Act
+      const configuration = await client.send(
+        new GetBucketNotificationConfigurationCommand({ Bucket: bucket }),
+      );
+
+      // Assess
+      const recorder = resource('AWS::Lambda::Function', 'Recorder').physicalId;
+      expect(configuration.LambdaFunctionConfigurations).toHaveLength(2);
+      expect(configuration.LambdaFunctionConfigurations?.[0]).toMatchObject({
+        Id: expect.any(String),
+        LambdaFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${recorder}`,
+        Events: ['s3:ObjectCreated:*'],
+        Filter: {
+          Key: {
+            FilterRules: [
+              { Name: 'prefix', Value: 'images/' },
+              { Name: 'suffix', Value: '.jpg' },
+            ],
+          },
+        },
+      });
+      expect(configuration.QueueConfigurations?.map((queue) => queue.Events)).toEqual([
+        ['s3:ObjectCreated:Put'],
+      ]);
+    });
+
+    it('takes a configuration through PutBucketNotificationConfiguration, as the CLI would set one', async () => {
+      // Prepare
+      const recorder = resource('AWS::Lambda::Function', 'Recorder').physicalId;
+
+      // Act
+      await client.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: 'archive-bucket-local',
+          NotificationConfiguration: {
+            LambdaFunctionConfigurations: [
+              {
+                Id: 'archive-reports',
+                LambdaFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${recorder}`,
+                Events: ['s3:ObjectCreated:Put'],
+                Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'reports/' }] } },
+              },
+            ],
+          },
+        }),
+      );
+      await client.send(
+        new PutObjectCommand({ Bucket: 'archive-bucket-local', Key: 'other/x.csv', Body: 'x' }),
+      );
+      await client.send(
+        new PutObjectCommand({ Bucket: 'archive-bucket-local', Key: 'reports/q3.csv', Body: 'x' }),
+      );
+
+      // Assess
+      const [record] = await awaitRecords('reports/q3.csv');
+      expect(record).toMatchObject({
+        s3: { configurationId: 'archive-reports', bucket: { name: 'archive-bucket-local' } },
+      });
+      expect(recordsFor('other/x.csv')).toEqual([]);
+    });
+
     it('sends a queue target its events as message bodies, after the s3:TestEvent S3 sends on configuration', async () => {
       // Prepare
       const queueUrl = resource('AWS::SQS::Queue', 'Documents').physicalId ?? '';
@@ -561,11 +625,13 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       await cli('s3api', 'put-object', '--bucket', bucket, '--key', 'images/api.jpg', '--body', small);
       await cli('s3', 'cp', large, `s3://${bucket}/images/large.jpg`);
       const listing = await cli('s3', 'ls', `s3://${bucket}/images/`);
+      const configuration = await cli('s3api', 'get-bucket-notification-configuration', '--bucket', bucket);
       await cli('s3', 'cp', `s3://${bucket}/images/cli photo.jpg`, join(scratch, 'back.jpg'));
       await cli('s3', 'rm', `s3://${bucket}/images/api.jpg`);
 
       // Assess
       expect(listing.stdout).toContain('cli photo.jpg');
+      expect(JSON.parse(configuration.stdout).LambdaFunctionConfigurations).toHaveLength(2);
       expect(listing.stdout).toMatch(/9437184 large\.jpg/);
       const [put] = await awaitRecords('images/cli+photo.jpg');
       expect(put).toMatchObject({

@@ -12,6 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { messageOf } from '../errors.ts';
 import { readBody } from '../shared.ts';
+import {
+  type NotificationConfigurations,
+  notificationRulesFromXml,
+  notificationXml,
+} from '../triggers/s3-notifications.ts';
 import type { ApiHandler } from '../types.ts';
 
 export type ObjectEventName =
@@ -46,6 +51,8 @@ export interface S3FrontOptions {
   readonly onObjectChanges?: (changes: readonly ObjectChange[]) => void;
   /** Something that went wrong after the answer was sent, one sentence. */
   readonly onWarning?: (message: string) => void;
+  /** Where Put/GetBucketNotificationConfiguration keep and read configurations; without it they are refused. */
+  readonly notifications?: NotificationConfigurations;
 }
 
 /** POST Object's key may say `${filename}`: the uploaded file's name goes there. */
@@ -71,7 +78,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'logging',
   'metadataTable',
   'metrics',
-  'notification',
   'object-lock',
   'ownershipControls',
   'policy',
@@ -261,7 +267,7 @@ export class S3Front implements ApiHandler {
       );
       return;
     }
-    if (await this.#answeredHere(parsed, request, response)) return;
+    if (await this.#answeredHere(parsed, request, response, body)) return;
     const intent = parsed.bucket ? intentOf(parsed, request, body) : undefined;
     const answer = await this.#forward(request, body);
     const status = answer.statusCode ?? 502;
@@ -292,6 +298,7 @@ export class S3Front implements ApiHandler {
     parsed: ParsedRequest,
     request: IncomingMessage,
     response: ServerResponse,
+    body: Buffer,
   ): Promise<boolean> {
     const { method, bucket, key, query } = parsed;
     const bucketQuestion =
@@ -305,11 +312,40 @@ export class S3Front implements ApiHandler {
       sendXml(response, 200, `<VersioningConfiguration xmlns="${XML_NAMESPACE}"/>`);
       return true;
     }
+    const notifications = this.#options.notifications;
+    if (
+      bucket &&
+      !key &&
+      query.has('notification') &&
+      notifications &&
+      (method === 'GET' || method === 'PUT')
+    ) {
+      if ((await this.#status('HEAD', `/${encodeURIComponent(bucket)}`)) === 404) {
+        sendS3Error(response, 404, 'NoSuchBucket', 'The specified bucket does not exist');
+      } else if (method === 'GET') {
+        sendXml(response, 200, notificationXml(notifications.rules(bucket)));
+      } else {
+        const rules = notificationRulesFromXml(body.toString('utf8'));
+        if ('problem' in rules) {
+          sendS3Error(
+            response,
+            400,
+            'MalformedXML',
+            `The notification configuration is not valid: ${rules.problem}.`,
+          );
+        } else {
+          notifications.configure(bucket, rules);
+          response.writeHead(200, { 'content-length': 0, 'x-amz-request-id': hexId(8) }).end();
+        }
+      }
+      return true;
+    }
     if (bucket && !key && method === 'GET' && query.has('location')) {
       sendXml(response, 200, `<LocationConstraint xmlns="${XML_NAMESPACE}"/>`);
       return true;
     }
     const missing =
+      (query.has('notification') ? 'notification' : undefined) ??
       UNSUPPORTED_SUBRESOURCES.find(
         (name) => query.has(name) && !(name === 'versionId' && query.get(name) === 'null'),
       ) ??

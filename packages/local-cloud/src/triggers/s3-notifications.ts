@@ -12,7 +12,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { messageOf } from '../errors.ts';
 import type { Deliver } from '../lambda/index.ts';
-import type { ObjectChange } from '../s3/front.ts';
+import { escapeXml, type ObjectChange, unescapeXml } from '../s3/front.ts';
 import { isRecord } from '../shared.ts';
 import type { AwsContext, InvokeResult } from '../types.ts';
 
@@ -29,6 +29,12 @@ export interface NotificationRule {
   readonly prefix?: string;
   readonly suffix?: string;
   readonly target: NotificationTarget;
+}
+
+/** Where buckets' notification configurations are kept (S3Notifications; a stand-in in tests). */
+export interface NotificationConfigurations {
+  configure(bucket: string, rules: readonly NotificationRule[]): void;
+  rules(bucket: string): readonly NotificationRule[];
 }
 
 export interface S3NotificationsOptions {
@@ -159,7 +165,69 @@ export function notificationRules(configuration: unknown): NotificationRule[] {
   return rules;
 }
 
-export class S3Notifications {
+/** The S3 API's XML element of each kind of target, and of its ARN. */
+const XML_TARGETS = [
+  ['lambda', 'CloudFunctionConfiguration', 'CloudFunction'],
+  ['sqs', 'QueueConfiguration', 'Queue'],
+  ['sns', 'TopicConfiguration', 'Topic'],
+] as const;
+
+function elements(xml: string, tag: string): string[] {
+  return [...xml.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((match) => match[1] ?? '');
+}
+
+/**
+ * The rules of a PutBucketNotificationConfiguration body (`<NotificationConfiguration>` with
+ * `CloudFunctionConfiguration`, `QueueConfiguration`, `TopicConfiguration`), or why it cannot be read.
+ */
+export function notificationRulesFromXml(xml: string): NotificationRule[] | { problem: string } {
+  const rules: NotificationRule[] = [];
+  for (const [kind, block, arnTag] of XML_TARGETS) {
+    for (const entry of elements(xml, block)) {
+      const arn = elements(entry, arnTag)[0];
+      const events = elements(entry, 'Event').map(unescapeXml);
+      if (!arn || events.length === 0)
+        return { problem: `a ${block} needs a ${arnTag} and at least one Event` };
+      const filter = filterRules(
+        elements(entry, 'FilterRule').map((rule) => ({
+          Name: unescapeXml(elements(rule, 'Name')[0] ?? ''),
+          Value: unescapeXml(elements(rule, 'Value')[0] ?? ''),
+        })),
+      );
+      const id = elements(entry, 'Id')[0];
+      rules.push({
+        id: id ? unescapeXml(id) : generatedId(),
+        events,
+        ...filter,
+        target: { kind, arn: unescapeXml(arn) },
+      });
+    }
+  }
+  return rules;
+}
+
+/** A bucket's rules as GetBucketNotificationConfiguration answers them. */
+export function notificationXml(rules: readonly NotificationRule[]): string {
+  const entries = XML_TARGETS.flatMap(([kind, block, arnTag]) =>
+    rules
+      .filter((rule) => rule.target.kind === kind)
+      .map((rule) => {
+        const filterRules = (['prefix', 'suffix'] as const)
+          .filter((name) => rule[name] !== undefined)
+          .map(
+            (name) =>
+              `<FilterRule><Name>${name}</Name><Value>${escapeXml(rule[name] ?? '')}</Value></FilterRule>`,
+          )
+          .join('');
+        const filter = filterRules ? `<Filter><S3Key>${filterRules}</S3Key></Filter>` : '';
+        const events = rule.events.map((event) => `<Event>${escapeXml(event)}</Event>`).join('');
+        return `<${block}><Id>${escapeXml(rule.id)}</Id><${arnTag}>${escapeXml(rule.target.arn)}</${arnTag}>${events}${filter}</${block}>`;
+      }),
+  );
+  return `<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${entries.join('')}</NotificationConfiguration>`;
+}
+
+export class S3Notifications implements NotificationConfigurations {
   readonly #options: S3NotificationsOptions;
   readonly #rules = new Map<string, NotificationRule[]>();
   #lastSequencer = 0n;
