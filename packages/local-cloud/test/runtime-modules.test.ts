@@ -82,6 +82,23 @@ describe.skipIf(!['x64', 'arm64'].includes(process.arch))(
       expect(JSON.parse(result.payload ?? '')).toEqual({ arch: process.arch, loaded: `${name}/${file}` });
     });
 
+    it.each(['require.resolve', 'import.meta.resolve'])(
+      'finds the file of a platform package by %s, as code that spawns a bundled binary does',
+      async (how) => {
+        // Act
+        const result = await lambda.invoke(
+          'platform',
+          JSON.stringify({ module: '@fixture-installer/linux-{arch}/index.js', how }),
+        );
+
+        // Assess
+        expect(result.functionError).toBeUndefined();
+        expect(JSON.parse(result.payload ?? '').loaded).toBe(
+          join(modules, 'node_modules', `@fixture-installer/linux-${process.arch}`, 'index.js'),
+        );
+      },
+    );
+
     it('resolves no other package from those folders', async () => {
       // Act
       const result = await lambda.invoke(

@@ -183,6 +183,16 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
         /only Node\.js functions run locally, and this one is python3\.\d+ \(.*Custom::S3BucketNotifications/,
       );
       expect(resource('AWS::Lambda::Permission').status).toBe('recorded');
+      // Everything else CDK adds for them is there by name: the auto-delete provider (Node.js, created, never
+      // invoked), the roles and policies (recorded).
+      expect(
+        resource('AWS::Lambda::Function', 'CustomS3AutoDeleteObjectsCustomResourceProviderHandler').status,
+      ).toBe('created');
+      for (const role of [
+        'CustomS3AutoDeleteObjectsCustomResourceProviderRole',
+        'BucketNotificationsHandler',
+      ])
+        expect(resource('AWS::IAM::Role', role).status).toBe('recorded');
     });
 
     it('lists the buckets in the stack summary, with what each notifies and how to upload', () => {
