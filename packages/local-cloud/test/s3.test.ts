@@ -15,6 +15,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetBucketNotificationConfigurationCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
@@ -152,9 +153,12 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       expect(exported).toContain(bucket);
     });
 
-    it('says what the local S3 does not honour instead of pretending', () => {
+    it('says what the local S3 does not honour instead of pretending, and keeps the lifecycle rules it can', async () => {
       // Act
       const archive = resource('AWS::S3::Bucket', 'Archive');
+      const lifecycle = await client.send(
+        new GetBucketLifecycleConfigurationCommand({ Bucket: 'archive-bucket-local' }),
+      );
 
       // Assess
       expect(archive.status).toBe('created');
@@ -163,6 +167,7 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       expect(archive.detail).toContain('PublicAccessBlockConfiguration');
       expect(archive.detail).toContain('no object expires');
       expect(resource('AWS::S3::BucketPolicy').status).toBe('recorded');
+      expect(lifecycle.Rules?.map((rule) => rule.Expiration?.Days)).toEqual([30]);
     });
 
     it("handles CDK's custom resources itself and reports the Python handler as not run, with the reason", () => {
