@@ -1,3 +1,4 @@
+import { S3Schema, S3SqsEventNotificationSchema } from '@aws-lambda-powertools/parser/schemas/s3';
 import { describe, expect, it } from 'vitest';
 import { bucketAttributes } from '../src/deploy/resources/s3.ts';
 import type { ObjectChange } from '../src/s3/front.ts';
@@ -227,6 +228,58 @@ describe('S3Notifications', () => {
       },
     });
   });
+
+  it.each([
+    ['ObjectCreated:Put', {}],
+    ['ObjectRemoved:Delete', { size: undefined, eTag: undefined }],
+  ] as const)(
+    "makes %s events that Powertools' S3 schemas accept, as a function and as an SQS message",
+    async (eventName, object) => {
+      // Prepare
+      const { notifications, sent, settled } = recording();
+      const queueArn = 'arn:aws:sqs:us-east-1:000000000000:q';
+      notifications.configure('uploads', [
+        lambdaRule({ events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] }),
+        {
+          id: 'q',
+          events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+          target: { kind: 'sqs', arn: queueArn },
+        },
+      ]);
+      await settled();
+      sent.length = 0;
+
+      // Act
+      notifications.notify([change({ eventName, key: 'images/a b+c.jpg', ...object })]);
+      await settled();
+
+      // Assess
+      const [toFunction, toQueue] = sent;
+      expect(S3Schema.safeParse(toFunction?.event).success).toBe(true);
+      const sqsEvent = {
+        Records: [
+          {
+            messageId: 'm-1',
+            receiptHandle: 'r-1',
+            body: JSON.stringify(toQueue?.event),
+            attributes: {
+              ApproximateReceiveCount: '1',
+              SentTimestamp: '1',
+              SenderId: 'AIDA',
+              ApproximateFirstReceiveTimestamp: '1',
+            },
+            messageAttributes: {},
+            md5OfBody: 'x',
+            eventSource: 'aws:sqs',
+            eventSourceARN: queueArn,
+            awsRegion: 'us-east-1',
+          },
+        ],
+      };
+      const parsed = S3SqsEventNotificationSchema.safeParse(sqsEvent);
+      expect(parsed.error?.issues ?? []).toEqual([]);
+    },
+  );
 
   it('sends queues and topics the s3:TestEvent when configured, as S3 does, and functions nothing', async () => {
     // Prepare
