@@ -10,5 +10,12 @@ export { startFauxqs } from './emulators/fauxqs.ts';
 export { LocalCloudError } from './errors.ts';
 export { DEFAULT_PORT, HEALTH_PATH } from './gateway.ts';
 export { formatEndpoint, formatLogEvent, formatStack } from './report.ts';
+export type { ObjectChange, ObjectEventName } from './s3/front.ts';
 export { queueDepth, waitFor } from './testing.ts';
+export {
+  encodeEventKey,
+  type NotificationRule,
+  type NotificationTarget,
+  type S3EventRecord,
+} from './triggers/s3-notifications.ts';
 export type * from './types.ts';
