@@ -27,6 +27,7 @@ import {
   PutObjectTaggingCommand,
   S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -440,6 +441,54 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       expect(multipart?.s3.object.eTag).toMatch(/-2$/);
     });
 
+    it('copies parts of an object into a multipart upload (UploadPartCopy, which fauxqs lacks)', async () => {
+      // Prepare
+      const source = Buffer.concat([Buffer.alloc(5 * 1024 * 1024, 'a'), Buffer.from('tail')]);
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'misc/part-source.bin', Body: source }));
+      const upload = await client.send(
+        new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'images/assembled.jpg' }),
+      );
+      const copy = (PartNumber: number, CopySourceRange: string) =>
+        client.send(
+          new UploadPartCopyCommand({
+            Bucket: bucket,
+            Key: 'images/assembled.jpg',
+            UploadId: upload.UploadId,
+            PartNumber,
+            CopySource: `${bucket}/misc/part-source.bin`,
+            CopySourceRange,
+          }),
+        );
+
+      // Act
+      const first = await copy(1, `bytes=0-${5 * 1024 * 1024 - 1}`);
+      const second = await copy(2, `bytes=${5 * 1024 * 1024}-${source.length - 1}`);
+      await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: 'images/assembled.jpg',
+          UploadId: upload.UploadId,
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 1, ETag: first.CopyPartResult?.ETag },
+              { PartNumber: 2, ETag: second.CopyPartResult?.ETag },
+            ],
+          },
+        }),
+      );
+
+      // Assess
+      const assembled = await client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: 'images/assembled.jpg' }),
+      );
+      expect(Buffer.from((await assembled.Body?.transformToByteArray()) ?? []).equals(source)).toBe(true);
+      const [record] = await awaitRecords('images/assembled.jpg');
+      expect(record).toMatchObject({
+        eventName: 'ObjectCreated:CompleteMultipartUpload',
+        s3: { object: { size: source.length } },
+      });
+    });
+
     it('sends ObjectCreated:Post for an HTML form upload', async () => {
       // Prepare
       const form = new FormData();
@@ -639,6 +688,7 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       await cli('s3', 'cp', small, `s3://${bucket}/images/cli photo.jpg`);
       await cli('s3api', 'put-object', '--bucket', bucket, '--key', 'images/api.jpg', '--body', small);
       await cli('s3', 'cp', large, `s3://${bucket}/images/large.jpg`);
+      await cli('s3', 'cp', `s3://${bucket}/images/large.jpg`, `s3://${bucket}/images/large-copy.jpg`);
       const listing = await cli('s3', 'ls', `s3://${bucket}/images/`);
       const configuration = await cli('s3api', 'get-bucket-notification-configuration', '--bucket', bucket);
       await cli('s3', 'cp', `s3://${bucket}/images/cli photo.jpg`, join(scratch, 'back.jpg'));
@@ -659,6 +709,8 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
         eventName: 'ObjectCreated:CompleteMultipartUpload',
         s3: { object: { size: 9 * 1024 * 1024 } },
       });
+      const [copied] = await awaitRecords('images/large-copy.jpg');
+      expect(copied).toMatchObject({ s3: { object: { size: 9 * 1024 * 1024 } } });
       const api = await awaitRecords('images/api.jpg', 2);
       expect(api.map((record) => record.eventName).sort()).toEqual([
         'ObjectCreated:Put',

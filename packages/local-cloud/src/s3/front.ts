@@ -223,6 +223,16 @@ type Intent =
   | { readonly kind: 'created'; readonly eventName: ObjectEventName }
   | { readonly kind: 'deleted'; readonly keys?: readonly string[] };
 
+/** UploadPartCopy: a part of a multipart upload copied from an existing object, which fauxqs does not do. */
+function isUploadPartCopy(parsed: ParsedRequest, request: IncomingMessage): boolean {
+  return (
+    parsed.method === 'PUT' &&
+    parsed.query.has('uploadId') &&
+    parsed.query.has('partNumber') &&
+    request.headers['x-amz-copy-source'] !== undefined
+  );
+}
+
 function intentOf(parsed: ParsedRequest, request: IncomingMessage, body: Buffer): Intent | undefined {
   const { method, key, query } = parsed;
   const contentType = String(request.headers['content-type'] ?? '');
@@ -241,6 +251,20 @@ function intentOf(parsed: ParsedRequest, request: IncomingMessage, body: Buffer)
   }
   if (method === 'DELETE' && key && !query.has('uploadId')) return { kind: 'deleted' };
   return undefined;
+}
+
+function objectPath(bucket: string, key: string): string {
+  return `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** Passes on an answer from fauxqs (an error, usually) as it is. */
+function relay(
+  response: ServerResponse,
+  answer: { status: number; headers: IncomingMessage['headers']; body: Buffer },
+): void {
+  const headers = { ...answer.headers };
+  for (const name of HOP_BY_HOP) delete headers[name];
+  response.writeHead(answer.status, { ...headers, 'content-length': answer.body.length }).end(answer.body);
 }
 
 export class S3Front implements ApiHandler {
@@ -267,7 +291,8 @@ export class S3Front implements ApiHandler {
       );
       return;
     }
-    if (await this.#answeredHere(parsed, request, response, body)) return;
+    if (await this.#answeredHere(parsed, response, body)) return;
+    if (isUploadPartCopy(parsed, request)) return this.#uploadPartCopy(parsed, request, response);
     const intent = parsed.bucket ? intentOf(parsed, request, body) : undefined;
     const answer = await this.#forward(request, body);
     const status = answer.statusCode ?? 502;
@@ -294,12 +319,7 @@ export class S3Front implements ApiHandler {
     this.#agent.destroy();
   }
 
-  async #answeredHere(
-    parsed: ParsedRequest,
-    request: IncomingMessage,
-    response: ServerResponse,
-    body: Buffer,
-  ): Promise<boolean> {
+  async #answeredHere(parsed: ParsedRequest, response: ServerResponse, body: Buffer): Promise<boolean> {
     const { method, bucket, key, query } = parsed;
     const bucketQuestion =
       bucket && !key && method === 'GET' && (query.has('versioning') || query.has('location'));
@@ -340,6 +360,14 @@ export class S3Front implements ApiHandler {
       }
       return true;
     }
+    if (bucket && key && method === 'GET' && query.has('tagging')) {
+      // Objects cannot be tagged here (PutObjectTagging is refused), so every object's tag set is empty; the CLI
+      // asks before copying an object in parts.
+      if ((await this.#status('HEAD', objectPath(bucket, key))) === 404) {
+        sendS3Error(response, 404, 'NoSuchKey', 'The specified key does not exist.');
+      } else sendXml(response, 200, `<Tagging xmlns="${XML_NAMESPACE}"><TagSet/></Tagging>`);
+      return true;
+    }
     if (bucket && !key && method === 'GET' && query.has('location')) {
       sendXml(response, 200, `<LocationConstraint xmlns="${XML_NAMESPACE}"/>`);
       return true;
@@ -349,9 +377,6 @@ export class S3Front implements ApiHandler {
       UNSUPPORTED_SUBRESOURCES.find(
         (name) => query.has(name) && !(name === 'versionId' && query.get(name) === 'null'),
       ) ??
-      (method === 'PUT' && query.has('uploadId') && request.headers['x-amz-copy-source'] !== undefined
-        ? 'uploadId with x-amz-copy-source (UploadPartCopy)'
-        : undefined) ??
       (method === 'GET' && query.has('uploads') ? 'uploads (ListMultipartUploads)' : undefined) ??
       (method === 'GET' && query.has('uploadId') ? 'uploadId (ListParts)' : undefined);
     if (!missing) return false;
@@ -437,6 +462,68 @@ export class S3Front implements ApiHandler {
       );
   }
 
+  /**
+   * UploadPartCopy done as fauxqs can: GET the source (the `x-amz-copy-source-range` bytes), then UploadPart with
+   * them. A failed step answers with fauxqs's own error.
+   */
+  async #uploadPartCopy(
+    parsed: ParsedRequest,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const source = safeDecode(String(request.headers['x-amz-copy-source'])).replace(/^\//, '');
+    const [sourcePath = '', sourceQuery = ''] = source.split('?');
+    const slash = sourcePath.indexOf('/');
+    const versionId = new URLSearchParams(sourceQuery).get('versionId');
+    if (slash < 1 || (versionId !== null && versionId !== 'null')) {
+      sendS3Error(
+        response,
+        400,
+        'InvalidArgument',
+        'The x-amz-copy-source is not a bucket/key of this local S3.',
+      );
+      return;
+    }
+    const range = request.headers['x-amz-copy-source-range'];
+    const read = await this.#call(
+      'GET',
+      objectPath(sourcePath.slice(0, slash), sourcePath.slice(slash + 1)),
+      {
+        headers: typeof range === 'string' ? { range } : {},
+      },
+    );
+    if (read.status !== 200 && read.status !== 206) return relay(response, read);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const written = await this.#call('PUT', `${objectPath(parsed.bucket, parsed.key)}${url.search}`, {
+      body: read.body,
+    });
+    if (written.status !== 200) return relay(response, written);
+    sendXml(
+      response,
+      200,
+      `<CopyPartResult xmlns="${XML_NAMESPACE}"><ETag>${escapeXml(String(written.headers.etag ?? ''))}</ETag><LastModified>${new Date().toISOString()}</LastModified></CopyPartResult>`,
+    );
+  }
+
+  /** A request straight to fauxqs, its whole answer read. */
+  async #call(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: Buffer } = {},
+  ): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+    const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+      const asked = httpRequest(new URL(path, this.#url), {
+        method,
+        headers: { ...options.headers, 'content-length': String(options.body?.length ?? 0) },
+        agent: this.#agent,
+      });
+      asked.on('response', resolve);
+      asked.on('error', reject);
+      asked.end(options.body);
+    });
+    return { status: answer.statusCode ?? 502, headers: answer.headers, body: await readBody(answer) };
+  }
+
   /** An unsigned request straight to fauxqs, its body discarded. */
   async #ask(method: string, path: string): Promise<IncomingMessage> {
     const answer = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -455,8 +542,7 @@ export class S3Front implements ApiHandler {
 
   /** Size and ETag of an object as fauxqs has it now. */
   async #describe(bucket: string, key: string): Promise<{ size: number; eTag: string }> {
-    const path = `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
-    const answer = await this.#ask('HEAD', path);
+    const answer = await this.#ask('HEAD', objectPath(bucket, key));
     if (answer.statusCode !== 200) throw new Error(`HEAD answered ${answer.statusCode}`);
     return {
       size: Number(answer.headers['content-length'] ?? 0),
