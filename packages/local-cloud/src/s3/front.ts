@@ -5,8 +5,9 @@
  * fauxqs routes by path and method only, so a request for a bucket or object subresource it does not implement
  * (`?tagging`, `?policy`, `?versioning`, …) would land on CreateBucket, PutObject, GetObject or DeleteObject and
  * succeed with the wrong effect (PUT `?tagging` would overwrite the object with the tagging XML). Those are
- * answered here with S3's `NotImplemented` instead, naming what is missing; GetBucketVersioning and
- * GetBucketLocation get the true answers for a local bucket (never versioned; us-east-1).
+ * answered here with S3's `NotImplemented` instead, naming what is missing. Answered here for real: the
+ * notification configuration (kept by the S3 notifications), GetBucketVersioning and GetBucketLocation (never
+ * versioned; us-east-1), GetObjectTagging (no object has tags), and UploadPartCopy (read the source, upload it).
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
