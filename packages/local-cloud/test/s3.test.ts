@@ -441,6 +441,29 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       expect(multipart?.s3.object.eTag).toMatch(/-2$/);
     });
 
+    it('notifies a copy that is deleted the moment the client has its answer, with its size', async () => {
+      // Prepare
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'misc/short-lived.bin', Body: 'brief' }));
+
+      // Act
+      await client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: 'images/short-lived.jpg',
+          CopySource: `${bucket}/misc/short-lived.bin`,
+        }),
+      );
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'images/short-lived.jpg' }));
+
+      // Assess
+      const records = await awaitRecords('images/short-lived.jpg', 2);
+      // Events are not ordered (nor are they in AWS): sorted by name here.
+      expect(records.map((record) => [record.eventName, record.s3.object.size]).sort()).toEqual([
+        ['ObjectCreated:Copy', 5],
+        ['ObjectRemoved:Delete', undefined],
+      ]);
+    });
+
     it('copies parts of an object into a multipart upload (UploadPartCopy, which fauxqs lacks)', async () => {
       // Prepare
       const source = Buffer.concat([Buffer.alloc(5 * 1024 * 1024, 'a'), Buffer.from('tail')]);

@@ -254,6 +254,19 @@ function intentOf(parsed: ParsedRequest, request: IncomingMessage, body: Buffer)
   return undefined;
 }
 
+/** CompleteMultipartUpload can fail after a 200: the error is then in the body. */
+function isErrorBody(text: string): boolean {
+  return /^(<\?xml[^>]*>\s*)?<Error>/.test(text);
+}
+
+/** The key of the object a request created: in the path, or for POST Object in its form. */
+function createdKey(parsed: ParsedRequest, request: IncomingMessage, body: Buffer): string {
+  if (parsed.key) return parsed.key;
+  const form = formFields(body, String(request.headers['content-type'] ?? ''));
+  // POST Object names the key in a form field, where `${filename}` stands for the uploaded file's name.
+  return (form.get('key') ?? '').replaceAll(FILENAME_PLACEHOLDER, form.get(FILENAME_FIELD) ?? '');
+}
+
 function objectPath(bucket: string, key: string): string {
   return `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
@@ -310,8 +323,16 @@ export class S3Front implements ApiHandler {
       return;
     }
     const text = (await readBody(answer)).toString('utf8');
+    // Size and ETag are read before the client has its answer: it cannot have deleted the object yet.
+    const described =
+      intent.kind === 'created' && !isErrorBody(text)
+        ? await this.#describe(parsed.bucket, createdKey(parsed, request, body)).catch((error: unknown) => {
+            this.#warn(`${intent.eventName} of ${parsed.bucket}`, messageOf(error));
+            return undefined;
+          })
+        : undefined;
     response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) });
-    response.end(text, () => this.#report(parsed, request, body, intent, answer.headers, text));
+    response.end(text, () => this.#report(parsed, request, body, intent, answer.headers, text, described));
   }
 
   /** Stops keeping connections to fauxqs. */
@@ -418,11 +439,12 @@ export class S3Front implements ApiHandler {
     intent: Intent,
     answerHeaders: IncomingMessage['headers'],
     answerBody: string,
+    described?: { size: number; eTag: string },
   ): void {
     const onChanges = this.#options.onObjectChanges;
     if (!onChanges) return;
     // CompleteMultipartUpload can fail after a 200: the error is then in the body.
-    if (/^(<\?xml[^>]*>\s*)?<Error>/.test(answerBody)) return;
+    if (isErrorBody(answerBody)) return;
     const form =
       intent.kind === 'created' && intent.eventName === 'ObjectCreated:Post'
         ? formFields(body, String(request.headers['content-type'] ?? ''))
@@ -441,11 +463,7 @@ export class S3Front implements ApiHandler {
       onChanges(keys.map((key) => ({ ...base, eventName: 'ObjectRemoved:Delete' as const, key })));
       return;
     }
-    let key = parsed.key;
-    if (form) {
-      // POST Object names the key in a form field, where `${filename}` stands for the uploaded file's name.
-      key = (form.get('key') ?? '').replaceAll(FILENAME_PLACEHOLDER, form.get(FILENAME_FIELD) ?? '');
-    }
+    const key = createdKey(parsed, request, body);
     if (intent.eventName === 'ObjectCreated:Put') {
       // The request says what was stored: no need to ask fauxqs (the object may be gone again by then).
       const chunked = String(request.headers['content-encoding'] ?? '').includes('aws-chunked');
@@ -456,11 +474,9 @@ export class S3Front implements ApiHandler {
         return;
       }
     }
-    void this.#describe(parsed.bucket, key)
-      .then((object) => onChanges([{ ...base, eventName: intent.eventName, key, ...object }]))
-      .catch((error: unknown) =>
-        this.#warn(`${intent.eventName} of ${parsed.bucket}/${key}`, messageOf(error)),
-      );
+    if (described) onChanges([{ ...base, eventName: intent.eventName, key, ...described }]);
+    else if (intent.eventName === 'ObjectCreated:Put')
+      this.#warn(`PutObject of ${parsed.bucket}/${key}`, 'fauxqs answered no ETag');
   }
 
   /**
