@@ -78,7 +78,8 @@ function formatBuckets(stack: DeployedStack, endpoint: string | undefined): stri
   );
   if (buckets.length === 0) return [];
   const lines = ['  Buckets:'];
-  // The upload hint names a bucket that notifies something: uploading there is what starts the pipeline.
+  // The upload hint names a bucket (and prefix) that notifies something on creation: uploading there is what
+  // starts the pipeline. A prefix ending in `/` takes the file's own name, as `aws s3 cp` does.
   let uploadTo: string | undefined;
   for (const bucket of buckets) {
     lines.push(`    s3://${bucket.physicalId}  (${bucket.logicalId})`);
@@ -94,14 +95,17 @@ function formatBuckets(stack: DeployedStack, endpoint: string | undefined): stri
         const filter = `${rule.prefix ?? ''}*${rule.suffix ?? ''}`;
         const events = rule.events.map((event) => event.replace(/^s3:/, '')).join(', ');
         lines.push(`      ${events} on ${filter} → ${rule.target.kind} ${shortName(rule.target.arn)}`);
-        uploadTo ??= bucket.physicalId;
+        if (rule.events.some((event) => event.startsWith('s3:ObjectCreated:'))) {
+          const prefix = rule.prefix ?? '';
+          uploadTo ??= `${bucket.physicalId}/${prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}<key>`}`;
+        }
       }
     }
     if (bucket.detail) lines.push(`      note: ${bucket.detail}`);
   }
   if (endpoint) {
     lines.push(
-      `    Upload with: aws --endpoint-url ${endpoint} s3 cp <file> s3://${uploadTo ?? buckets[0]?.physicalId}/<key>`,
+      `    Upload with: aws --endpoint-url ${endpoint} s3 cp <file> s3://${uploadTo ?? `${buckets[0]?.physicalId}/`}`,
     );
   }
   return lines;

@@ -216,7 +216,7 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
         /\n {4}s3:\/\/archive-bucket-local {2}\(Archive\w+\)\n {6}note: versioning is not supported locally/,
       );
       expect(summary).toContain(
-        `Upload with: aws --endpoint-url ${cloud.endpoint} s3 cp <file> s3://${bucket}/<key>`,
+        `Upload with: aws --endpoint-url ${cloud.endpoint} s3 cp <file> s3://${bucket}/images/`,
       );
     });
   });
