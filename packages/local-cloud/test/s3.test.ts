@@ -741,4 +741,9 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
       ]);
     });
   });
+
+  it('warned about nothing along the way (every delivery arrived)', () => {
+    // Assess
+    expect(cloud.warnings).toEqual([]);
+  });
 });
