@@ -133,7 +133,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     if (cloud.httpApis.length > 0) console.log(['', formatHttpApis(cloud.httpApis)].join('\n'));
     for (const stack of cloud.stacks) {
       console.log('');
-      console.log(formatStack(stack));
+      console.log(formatStack(stack, { endpoint: cloud.endpoint }));
     }
     const extra = options.describe?.(cloud) ?? [];
     if (extra.length > 0) console.log(['', ...extra].join('\n'));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -25,6 +26,8 @@ import { type HttpApiInfo, HttpApis } from './http-api/index.ts';
 import type { Deliver } from './lambda/index.ts';
 import { LambdaService } from './lambda/service.ts';
 import { LogStore } from './logs/store.ts';
+import { S3Front } from './s3/front.ts';
+import { S3Notifications } from './triggers/s3-notifications.ts';
 import { SqsPoller } from './triggers/sqs.ts';
 import type {
   AwsContext,
@@ -118,6 +121,7 @@ interface Parts {
   cognito?: Promise<CognitoLocal | undefined>;
   httpApis?: HttpApis;
   lambda?: LambdaService;
+  s3?: { front: S3Front; notifications: S3Notifications };
   readonly pollers: SqsPoller[];
   readonly clients: { destroy(): void }[];
   workDirectory?: string;
@@ -135,6 +139,7 @@ async function stopParts(parts: Parts): Promise<void> {
   // Pollers stop polling at once but wait for the batch in hand; stopping Lambda alongside ends that batch
   // instead of waiting out a long function timeout.
   const pollersStopped = Promise.all(parts.pollers.map((poller) => attempt(() => poller.stop())));
+  parts.s3?.notifications.stop();
   if (parts.httpApis) await attempt(() => parts.httpApis?.stop());
   if (parts.lambda) await attempt(() => parts.lambda?.stop());
   await pollersStopped;
@@ -145,6 +150,7 @@ async function stopParts(parts: Parts): Promise<void> {
     parts.cognito && attempt(async () => (await parts.cognito?.catch(() => undefined))?.stop()),
   ]);
   for (const client of parts.clients) client.destroy();
+  parts.s3?.front.destroy();
   if (parts.workDirectory) rmSync(parts.workDirectory, { recursive: true, force: true });
   if (errors.length > 0) throw errors[0];
 }
@@ -200,7 +206,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (dynamodb.status === 'fulfilled') parts.dynamodb = dynamodb.value;
     if (fauxqs.status === 'rejected') throw fauxqs.reason;
     const fauxqsUrl = fauxqs.value.url;
-    for (const service of ['sqs', 'sns', 's3', 'sts']) gateway.route(service, { url: fauxqsUrl });
+    for (const service of ['sqs', 'sns', 'sts']) gateway.route(service, { url: fauxqsUrl });
     let dynamodbUnavailable: string | undefined;
     if (parts.dynamodb) {
       gateway.route('dynamodb', { url: parts.dynamodb.url });
@@ -239,7 +245,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const snsDirect = new SNSClient(clientConfig(fauxqsUrl));
     const sqs = new SQSClient(clientConfig(gateway.url));
     const dynamoClient = parts.dynamodb ? new DynamoDBClient(clientConfig(gateway.url)) : undefined;
-    parts.clients.push(sqsDirect, snsDirect, sqs, ...(dynamoClient ? [dynamoClient] : []));
+    // Path-style addressing: bucket names as host names do not resolve to the gateway.
+    const s3 = new S3Client({ ...clientConfig(gateway.url), forcePathStyle: true });
+    parts.clients.push(sqsDirect, snsDirect, sqs, s3, ...(dynamoClient ? [dynamoClient] : []));
 
     const logStore = new LogStore({ aws });
     // Where failed async events and destination records go: queues and topics in fauxqs, functions here.
@@ -275,6 +283,22 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     parts.lambda = lambda;
     gateway.route('lambda', { handler: lambda });
+    // S3 goes through a front of ours: it tells the notifications which objects each request created or removed.
+    const s3Notifications = new S3Notifications({
+      aws,
+      invokeAsync: (functionArn, payload) =>
+        lambda.invoke(functionArn, payload, { invocationType: 'Event', source: 'aws:s3' }),
+      deliver,
+      onWarning: warn,
+    });
+    const s3Front = new S3Front({
+      url: fauxqsUrl,
+      onObjectChanges: (changes) => s3Notifications.notify(changes),
+      notifications: s3Notifications,
+      onWarning: warn,
+    });
+    parts.s3 = { front: s3Front, notifications: s3Notifications };
+    gateway.route('s3', { handler: s3Front });
     gateway.route('logs', { handler: logStore });
 
     const httpApis = new HttpApis({
@@ -300,6 +324,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       ...(dynamodbUnavailable ? { dynamodbUnavailable } : {}),
       lambda,
       logs: logStore,
+      s3,
+      s3Notifications,
       workDirectory: parts.workDirectory,
       ...(cognitoClient ? { cognito: cognitoClient } : {}),
       ...(cognitoUnavailable ? { cognitoUnavailable } : {}),

@@ -86,6 +86,10 @@ export function serviceOf(request: IncomingMessage): string | undefined {
   if (USER_POOL_KEYS.test(request.url ?? '')) return 'cognito-idp';
   // The Lambda REST API, unsigned (e.g. a raw HTTP client invoking a function).
   if (/^\/\d{4}-\d{2}-\d{2}\/functions(\/|\?|$)/.test(request.url ?? '')) return 'lambda';
+  // S3's POST Object: an HTML form (its signature is a form field) posted to a bucket, `/<bucket>`.
+  const form = (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+  if (request.method === 'POST' && form && /^\/[a-z0-9][a-z0-9.-]+\/?(\?|$)/.test(request.url ?? ''))
+    return 's3';
   return undefined;
 }
 

@@ -11,6 +11,7 @@ export { LocalCloudError } from './errors.ts';
 export { DEFAULT_PORT, HEALTH_PATH } from './gateway.ts';
 export type { HttpApiInfo } from './http-api/index.ts';
 export { formatEndpoint, formatHttpApis, formatLogEvent, formatStack } from './report.ts';
+export type { ObjectChange, ObjectEventName } from './s3/front.ts';
 export { queueDepth, waitFor } from './testing.ts';
 export {
   type CognitoTokens,
@@ -18,4 +19,10 @@ export {
   signCognitoLocalToken,
   signUpAndSignIn,
 } from './testing-cognito.ts';
+export {
+  encodeEventKey,
+  type NotificationRule,
+  type NotificationTarget,
+  type S3EventRecord,
+} from './triggers/s3-notifications.ts';
 export type * from './types.ts';

@@ -4,6 +4,7 @@
 
 import type { HttpApiInfo } from './http-api/index.ts';
 import { type InvokeStatus, reportLine, startLine } from './lambda/platform-logs.ts';
+import { notificationRules } from './triggers/s3-notifications.ts';
 import type { DeployedResource, DeployedStack, LogEvent } from './types.ts';
 
 const STATUS_WORDS: Readonly<Record<DeployedResource['status'], string>> = {
@@ -26,9 +27,10 @@ function table(rows: readonly (readonly string[])[], indent: string): string[] {
 
 /**
  * A stack: one line per resource (status, type, logical id, physical id), the types that do not run locally
- * with the reason, then the outputs.
+ * with the reason, its buckets (what notifies what, and how to upload with the CLI when `endpoint` is given),
+ * then the outputs.
  */
-export function formatStack(stack: DeployedStack): string {
+export function formatStack(stack: DeployedStack, options: { readonly endpoint?: string } = {}): string {
   const counts = { created: 0, recorded: 0, unsupported: 0 };
   for (const resource of stack.resources) counts[resource.status] += 1;
   const lines = [
@@ -52,6 +54,7 @@ export function formatStack(stack: DeployedStack): string {
       );
     }
   }
+  lines.push(...formatBuckets(stack, options.endpoint));
   const outputs = Object.entries(stack.outputs);
   if (outputs.length > 0) {
     lines.push('  Outputs:');
@@ -63,6 +66,51 @@ export function formatStack(stack: DeployedStack): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The name after the last `:` or `/` of an ARN. */
+function shortName(arn: string): string {
+  return arn.split(/[:/]/).pop() ?? arn;
+}
+
+/** Each bucket: its name, what it notifies (events, filter → target), and what is not honoured locally. */
+function formatBuckets(stack: DeployedStack, endpoint: string | undefined): string[] {
+  const buckets = stack.resources.filter(
+    (resource) => resource.type === 'AWS::S3::Bucket' && resource.physicalId,
+  );
+  if (buckets.length === 0) return [];
+  const lines = ['  Buckets:'];
+  // The upload hint names a bucket (and prefix) that notifies something on creation: uploading there is what
+  // starts the pipeline. A prefix ending in `/` takes the file's own name, as `aws s3 cp` does.
+  let uploadTo: string | undefined;
+  for (const bucket of buckets) {
+    lines.push(`    s3://${bucket.physicalId}  (${bucket.logicalId})`);
+    const configurations = stack.resources.filter(
+      (resource) =>
+        (resource.type === 'Custom::S3BucketNotifications' &&
+          resource.properties?.BucketName === bucket.physicalId) ||
+        resource === bucket,
+    );
+    for (const configuration of configurations) {
+      const properties = configuration.properties ?? {};
+      for (const rule of notificationRules(properties.NotificationConfiguration)) {
+        const filter = `${rule.prefix ?? ''}*${rule.suffix ?? ''}`;
+        const events = rule.events.map((event) => event.replace(/^s3:/, '')).join(', ');
+        lines.push(`      ${events} on ${filter} → ${rule.target.kind} ${shortName(rule.target.arn)}`);
+        if (rule.events.some((event) => event.startsWith('s3:ObjectCreated:'))) {
+          const prefix = rule.prefix ?? '';
+          uploadTo ??= `${bucket.physicalId}/${prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}<key>`}`;
+        }
+      }
+    }
+    if (bucket.detail) lines.push(`      note: ${bucket.detail}`);
+  }
+  if (endpoint) {
+    lines.push(
+      `    Upload with: aws --endpoint-url ${endpoint} s3 cp <file> s3://${uploadTo ?? `${buckets[0]?.physicalId}/`}`,
+    );
+  }
+  return lines;
 }
 
 /** How to point the AWS CLI and SDKs at the endpoint. */

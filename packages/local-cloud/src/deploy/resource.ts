@@ -4,6 +4,7 @@
 import { randomInt } from 'node:crypto';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CfnResource } from '../assembly.ts';
 import type { HttpApis } from '../http-api/index.ts';
@@ -11,6 +12,7 @@ import { isRecord } from '../shared.ts';
 
 export { isRecord };
 
+import type { NotificationRule } from '../triggers/s3-notifications.ts';
 import type { AsyncInvokeConfig, AwsContext, FunctionConfig, SqsEventSourceConfig } from '../types.ts';
 
 /** What the deployer needs of the Lambda service. */
@@ -36,6 +38,12 @@ export interface DeployServices {
   readonly dynamodbUnavailable?: string;
   readonly lambda: LambdaTarget;
   readonly logs: LogsTarget;
+  /** S3 (fauxqs behind the gateway) and the buckets' notification configurations, when S3 runs. */
+  readonly s3?: S3Client;
+  readonly s3Notifications?: {
+    configure(bucket: string, rules: readonly NotificationRule[]): void;
+    rules(bucket: string): readonly NotificationRule[];
+  };
   /** Starts an SQS event source mapping; it runs until the cloud stops. */
   startSqsPoller(config: SqsEventSourceConfig, queueUrl: string): unknown;
   /** A scratch directory that lives as long as the cloud (inline function code goes here). */

@@ -91,7 +91,7 @@ const DEFAULT_ASYNC_CONFIG: AsyncInvokeConfig = { maximumRetryAttempts: 2, maxim
 const POLLER_SOURCES = new Set(['aws:sqs', 'aws:kinesis', 'aws:dynamodb', 'aws:kafka', 'aws:mq']);
 const PACKAGE_DIRECTORY = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const RUNTIME_ENTRY = createRequire(import.meta.url).resolve('aws-lambda-ric');
-const SDK_RESOLUTION_HOOK = new URL('./runtime/sdk-resolution.mjs', import.meta.url);
+const RUNTIME_MODULES_HOOK = new URL('./runtime/runtime-modules.mjs', import.meta.url);
 const PNPM_HOISTED_FOLDER = pnpmHoistedFolder(PACKAGE_DIRECTORY);
 
 export class LambdaService implements ApiHandler {
@@ -123,13 +123,13 @@ export class LambdaService implements ApiHandler {
       deliver: options.deliver,
       retryDelaysMs: options.asyncRetryDelaysMs ?? [1000, 2000],
     });
-    // The hook resolves SDK packages only, for import and require alike: no NODE_PATH, so a function cannot
+    // The hook resolves SDK and platform packages only, for import and require alike: no NODE_PATH, so a function cannot
     // reach the local cloud's other dependencies (fauxqs, say), which Lambda would not have either.
     const moduleFolders = (options.runtimeModuleDirectories ?? [PACKAGE_DIRECTORY]).map((directory) =>
       join(directory, 'node_modules'),
     );
     if (PNPM_HOISTED_FOLDER) moduleFolders.push(PNPM_HOISTED_FOLDER);
-    const hook = new URL(SDK_RESOLUTION_HOOK);
+    const hook = new URL(RUNTIME_MODULES_HOOK);
     for (const folder of moduleFolders) hook.searchParams.append('modules', folder);
     this.#nodeArgs = ['--import', hook.href];
     const credentials = options.credentials ?? {

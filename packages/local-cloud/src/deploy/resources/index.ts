@@ -7,11 +7,13 @@ import { dynamodbHandlers } from './dynamodb.ts';
 import { iamHandlers } from './iam.ts';
 import { lambdaHandlers } from './lambda.ts';
 import { logsHandlers } from './logs.ts';
+import { s3Handlers } from './s3.ts';
 import { sqsHandlers } from './sqs.ts';
 
 export const resourceHandlers: Readonly<Record<string, ResourceHandler>> = {
   ...lambdaHandlers,
   ...sqsHandlers,
+  ...s3Handlers,
   ...dynamodbHandlers,
   ...logsHandlers,
   ...iamHandlers,

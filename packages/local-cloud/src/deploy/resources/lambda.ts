@@ -64,9 +64,11 @@ const lambdaFunction: ResourceHandler = {
       return unsupported(name, 'container image functions do not run locally yet', attributes);
     }
     if (!runtime.startsWith('nodejs')) {
+      // The description says what the function is for (CDK's custom resource handlers name their resource type).
+      const description = optionalString(properties.Description);
       return unsupported(
         name,
-        `only Node.js functions run locally, and this one is ${runtime || 'unknown'}`,
+        `only Node.js functions run locally, and this one is ${runtime || 'unknown'}${description ? ` (${description})` : ''}`,
         attributes,
       );
     }

@@ -1,10 +1,15 @@
 /**
- * Loaded with `--import` into every execution environment. Lambda's Node.js runtime ships the AWS SDK for
- * JavaScript v3, so bundles leave `@aws-sdk/*` out (CDK's NodejsFunction does by default) and import it from the
- * runtime. Here the runtime's copy is the local cloud's own: a bare `@aws-sdk/*` or `@smithy/*` specifier the
- * function's code cannot resolve itself is looked up in the node_modules folders named in this module's
- * `?modules=` query, in order. Synchronous hooks apply to `require()` as well as `import`, so CommonJS code gets
- * the same SDK, and nothing else: no other package the local cloud depends on is reachable.
+ * Loaded with `--import` into every execution environment. A bare specifier the function's code cannot resolve
+ * itself is looked up in the node_modules folders named in this module's `?modules=` query, in order, when it is
+ * - `@aws-sdk/*` or `@smithy/*`: Lambda's Node.js runtime ships the AWS SDK for JavaScript v3, so bundles leave it
+ *   out (CDK's NodejsFunction does by default) and import it from the runtime; here the runtime's copy is the
+ *   local cloud's own;
+ * - a platform package, whose name ends with `-linux-x64` / `-linux-arm64` (or is `…/linux-x64`), such as
+ *   `@img/sharp-linux-x64` or `@ffmpeg-installer/linux-x64`: an asset built for AWS carries the linux-arm64 build,
+ *   but locally the function runs on this machine's CPU, and sharp or ffmpeg-installer pick their package by
+ *   `process.arch`, so the host's build has to come from the workspace.
+ * Synchronous hooks apply to `require()` as well as `import`, so CommonJS code gets the same, and nothing else:
+ * no other package the local cloud depends on is reachable.
  */
 import { createRequire, registerHooks } from 'node:module';
 import { dirname } from 'node:path';
@@ -17,6 +22,17 @@ const parents = new URL(import.meta.url).searchParams
 
 const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
 const RUNTIME_PROVIDED = /^@(aws-sdk|smithy)\//;
+const PLATFORM_PACKAGE = /(^|[-/])linux-(x64|arm64)$/;
+
+/** The package a bare specifier names: `@scope/name` or `name`, without the path inside it. */
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
+}
+
+function fallsBack(specifier) {
+  return RUNTIME_PROVIDED.test(specifier) || PLATFORM_PACKAGE.test(packageName(specifier));
+}
 
 // require.resolve below passes through this hook again; that inner pass must not fall back itself.
 let fallingBack = false;
@@ -26,7 +42,7 @@ registerHooks({
     try {
       return nextResolve(specifier, context);
     } catch (error) {
-      if (fallingBack || !RUNTIME_PROVIDED.test(specifier) || !NOT_FOUND.has(error?.code)) throw error;
+      if (fallingBack || !fallsBack(specifier) || !NOT_FOUND.has(error?.code)) throw error;
       fallingBack = true;
       try {
         for (const parentURL of parents) {

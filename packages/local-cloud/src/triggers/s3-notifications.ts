@@ -1,0 +1,346 @@
+/**
+ * S3 event notifications: each bucket's notification configuration (from CDK's Custom::S3BucketNotifications or
+ * a bucket's own NotificationConfiguration), and the events S3 sends when an object is created or removed.
+ *
+ * What AWS does, and so what happens here: one event (one record) per object change and per matching
+ * configuration, sent after the request that made the change has been answered; a Lambda target is invoked
+ * asynchronously (so Lambda's async retries, maximum event age and destinations apply), an SQS queue gets the
+ * event as its message body, an SNS topic gets it published. A delivery that fails is a warning, never the
+ * client's error. AWS delivers at least once and in no guaranteed order: consumers compare `sequencer` values
+ * (which increase for each key) to order the events of one key.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { messageOf } from '../errors.ts';
+import type { Deliver } from '../lambda/index.ts';
+import { escapeXml, type ObjectChange, unescapeXml } from '../s3/front.ts';
+import { isRecord } from '../shared.ts';
+import type { AwsContext, InvokeResult } from '../types.ts';
+
+export type NotificationTarget =
+  | { readonly kind: 'lambda'; readonly arn: string }
+  | { readonly kind: 'sqs'; readonly arn: string }
+  | { readonly kind: 'sns'; readonly arn: string };
+
+/** One notification configuration, in the S3 API's terms. */
+export interface NotificationRule {
+  readonly id: string;
+  /** `s3:ObjectCreated:*`, `s3:ObjectRemoved:Delete`, … */
+  readonly events: readonly string[];
+  readonly prefix?: string;
+  readonly suffix?: string;
+  readonly target: NotificationTarget;
+}
+
+/** Where buckets' notification configurations are kept (S3Notifications; a stand-in in tests). */
+export interface NotificationConfigurations {
+  configure(bucket: string, rules: readonly NotificationRule[]): void;
+  rules(bucket: string): readonly NotificationRule[];
+}
+
+export interface S3NotificationsOptions {
+  readonly aws: AwsContext;
+  /** Invokes a function asynchronously (InvocationType Event) with the event as its payload. */
+  readonly invokeAsync: (functionArn: string, payload: string) => Promise<InvokeResult | unknown>;
+  /** Sends a message to an SQS queue or SNS topic by ARN (the cloud's `deliver`). */
+  readonly deliver: Deliver;
+  readonly onWarning?: (message: string) => void;
+}
+
+/** An S3 event as AWS sends it: one record. */
+export interface S3EventRecord {
+  readonly eventVersion: '2.1';
+  readonly eventSource: 'aws:s3';
+  readonly awsRegion: string;
+  readonly eventTime: string;
+  readonly eventName: string;
+  readonly userIdentity: { readonly principalId: string };
+  readonly requestParameters: { readonly sourceIPAddress: string };
+  readonly responseElements: { readonly 'x-amz-request-id': string; readonly 'x-amz-id-2': string };
+  readonly s3: {
+    readonly s3SchemaVersion: '1.0';
+    readonly configurationId: string;
+    readonly bucket: {
+      readonly name: string;
+      readonly ownerIdentity: { readonly principalId: string };
+      readonly arn: string;
+    };
+    readonly object: {
+      readonly key: string;
+      readonly size?: number;
+      readonly eTag?: string;
+      readonly versionId?: string;
+      readonly sequencer: string;
+    };
+  };
+}
+
+/**
+ * An object key as S3 writes it into events: URL-encoded the way HTML forms are (Java's URLEncoder), so a space
+ * is `+` and a `+` is `%2B`, except that `/` stays as it is.
+ */
+export function encodeEventKey(key: string): string {
+  let encoded = '';
+  for (const character of key) {
+    if (/[A-Za-z0-9\-_.*/]/.test(character)) encoded += character;
+    else if (character === ' ') encoded += '+';
+    else {
+      for (const byte of Buffer.from(character, 'utf8'))
+        encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  return encoded;
+}
+
+/** Whether a configuration's event type (`s3:ObjectCreated:*`, `s3:ObjectCreated:Put`) covers an event. */
+export function coversEvent(eventType: string, eventName: string): boolean {
+  const full = `s3:${eventName}`;
+  return eventType.endsWith('*') ? full.startsWith(eventType.slice(0, -1)) : eventType === full;
+}
+
+export function ruleMatches(rule: NotificationRule, eventName: string, key: string): boolean {
+  return (
+    rule.events.some((eventType) => coversEvent(eventType, eventName)) &&
+    (rule.prefix === undefined || key.startsWith(rule.prefix)) &&
+    (rule.suffix === undefined || key.endsWith(rule.suffix))
+  );
+}
+
+function filterRules(rules: unknown): { prefix?: string; suffix?: string } {
+  const filter: { prefix?: string; suffix?: string } = {};
+  for (const rule of Array.isArray(rules) ? rules : []) {
+    if (!isRecord(rule)) continue;
+    const name = String(rule.Name ?? '').toLowerCase();
+    if (name === 'prefix' || name === 'suffix') filter[name] = String(rule.Value ?? '');
+  }
+  return filter;
+}
+
+function stringList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  return value === undefined ? [] : [String(value)];
+}
+
+/** A configuration id as S3 makes one when none is given: a random base64 token. */
+function generatedId(): string {
+  return Buffer.from(randomUUID()).toString('base64').replace(/=+$/, '');
+}
+
+/**
+ * The rules of a NotificationConfiguration in the S3 API's shape (what CDK's custom resource carries:
+ * `LambdaFunctionConfigurations[].LambdaFunctionArn`, `QueueConfigurations[].QueueArn`,
+ * `TopicConfigurations[].TopicArn`, `Events`, `Filter.Key.FilterRules`), or in CloudFormation's shape on
+ * AWS::S3::Bucket (`LambdaConfigurations[].Function`, `Queue`, `Topic`, `Event`, `Filter.S3Key.Rules`).
+ */
+export function notificationRules(configuration: unknown): NotificationRule[] {
+  if (!isRecord(configuration)) return [];
+  const kinds = [
+    ['lambda', 'LambdaFunctionConfigurations', 'LambdaFunctionArn', 'LambdaConfigurations', 'Function'],
+    ['sqs', 'QueueConfigurations', 'QueueArn', 'QueueConfigurations', 'Queue'],
+    ['sns', 'TopicConfigurations', 'TopicArn', 'TopicConfigurations', 'Topic'],
+  ] as const;
+  const rules: NotificationRule[] = [];
+  for (const [kind, apiList, apiArn, cfnList, cfnArn] of kinds) {
+    const entries = new Set([
+      ...(Array.isArray(configuration[apiList]) ? configuration[apiList] : []),
+      ...(Array.isArray(configuration[cfnList]) ? configuration[cfnList] : []),
+    ]);
+    for (const entry of entries) {
+      if (!isRecord(entry)) continue;
+      const arn = entry[apiArn] ?? entry[cfnArn];
+      if (typeof arn !== 'string') continue;
+      const filter = isRecord(entry.Filter) ? entry.Filter : {};
+      const key = isRecord(filter.Key)
+        ? filter.Key.FilterRules
+        : isRecord(filter.S3Key)
+          ? filter.S3Key.Rules
+          : [];
+      rules.push({
+        id: typeof entry.Id === 'string' ? entry.Id : generatedId(),
+        events: [...stringList(entry.Events), ...stringList(entry.Event)],
+        ...filterRules(key),
+        target: { kind, arn },
+      });
+    }
+  }
+  return rules;
+}
+
+/** The S3 API's XML element of each kind of target, and of its ARN. */
+const XML_TARGETS = [
+  ['lambda', 'CloudFunctionConfiguration', 'CloudFunction'],
+  ['sqs', 'QueueConfiguration', 'Queue'],
+  ['sns', 'TopicConfiguration', 'Topic'],
+] as const;
+
+function elements(xml: string, tag: string): string[] {
+  return [...xml.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((match) => match[1] ?? '');
+}
+
+/**
+ * The rules of a PutBucketNotificationConfiguration body (`<NotificationConfiguration>` with
+ * `CloudFunctionConfiguration`, `QueueConfiguration`, `TopicConfiguration`), or why it cannot be read.
+ */
+export function notificationRulesFromXml(xml: string): NotificationRule[] | { problem: string } {
+  const rules: NotificationRule[] = [];
+  for (const [kind, block, arnTag] of XML_TARGETS) {
+    for (const entry of elements(xml, block)) {
+      const arn = elements(entry, arnTag)[0];
+      const events = elements(entry, 'Event').map(unescapeXml);
+      if (!arn || events.length === 0)
+        return { problem: `a ${block} needs a ${arnTag} and at least one Event` };
+      const filter = filterRules(
+        elements(entry, 'FilterRule').map((rule) => ({
+          Name: unescapeXml(elements(rule, 'Name')[0] ?? ''),
+          Value: unescapeXml(elements(rule, 'Value')[0] ?? ''),
+        })),
+      );
+      const id = elements(entry, 'Id')[0];
+      rules.push({
+        id: id ? unescapeXml(id) : generatedId(),
+        events,
+        ...filter,
+        target: { kind, arn: unescapeXml(arn) },
+      });
+    }
+  }
+  return rules;
+}
+
+/** A bucket's rules as GetBucketNotificationConfiguration answers them. */
+export function notificationXml(rules: readonly NotificationRule[]): string {
+  const entries = XML_TARGETS.flatMap(([kind, block, arnTag]) =>
+    rules
+      .filter((rule) => rule.target.kind === kind)
+      .map((rule) => {
+        const filterRules = (['prefix', 'suffix'] as const)
+          .filter((name) => rule[name] !== undefined)
+          .map(
+            (name) =>
+              `<FilterRule><Name>${name}</Name><Value>${escapeXml(rule[name] ?? '')}</Value></FilterRule>`,
+          )
+          .join('');
+        const filter = filterRules ? `<Filter><S3Key>${filterRules}</S3Key></Filter>` : '';
+        const events = rule.events.map((event) => `<Event>${escapeXml(event)}</Event>`).join('');
+        return `<${block}><Id>${escapeXml(rule.id)}</Id><${arnTag}>${escapeXml(rule.target.arn)}</${arnTag}>${events}${filter}</${block}>`;
+      }),
+  );
+  return `<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${entries.join('')}</NotificationConfiguration>`;
+}
+
+export class S3Notifications implements NotificationConfigurations {
+  readonly #options: S3NotificationsOptions;
+  readonly #rules = new Map<string, NotificationRule[]>();
+  #lastSequencer = 0n;
+  #stopped = false;
+
+  constructor(options: S3NotificationsOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Sets a bucket's notification configuration (replacing it, as PutBucketNotificationConfiguration does). Like
+   * S3, it sends an `s3:TestEvent` message to each queue and topic it names.
+   */
+  configure(bucket: string, rules: readonly NotificationRule[]): void {
+    this.#rules.set(bucket, [...rules]);
+    const targets = new Set(
+      rules.filter((rule) => rule.target.kind !== 'lambda').map((rule) => rule.target.arn),
+    );
+    for (const arn of targets) {
+      const testEvent = {
+        Service: 'Amazon S3',
+        Event: 's3:TestEvent',
+        Time: new Date().toISOString(),
+        Bucket: bucket,
+        RequestId: randomBytes(8).toString('hex').toUpperCase(),
+        HostId: randomBytes(48).toString('base64'),
+      };
+      this.#options
+        .deliver(arn, testEvent)
+        .catch((error: unknown) =>
+          this.#warn(`The s3:TestEvent for bucket ${bucket} did not reach ${arn}: ${messageOf(error)}`),
+        );
+    }
+  }
+
+  /** The rules of a bucket, for inspection. */
+  rules(bucket: string): readonly NotificationRule[] {
+    return this.#rules.get(bucket) ?? [];
+  }
+
+  /** Sends the events of object changes to every configuration that matches them; never throws. */
+  notify(changes: readonly ObjectChange[]): void {
+    if (this.#stopped) return;
+    for (const change of changes) {
+      const rules = (this.#rules.get(change.bucket) ?? []).filter((rule) =>
+        ruleMatches(rule, change.eventName, change.key),
+      );
+      if (rules.length === 0) continue;
+      const sequencer = this.#nextSequencer();
+      for (const rule of rules) {
+        const event = { Records: [this.record(change, rule.id, sequencer)] };
+        void this.#send(rule.target, event).catch((error: unknown) =>
+          this.#warn(
+            `The S3 event ${change.eventName} for ${change.bucket}/${change.key} did not reach ${rule.target.arn}: ${messageOf(error)}`,
+          ),
+        );
+      }
+    }
+  }
+
+  /** Stops sending: changes after this are not notified. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  record(change: ObjectChange, configurationId: string, sequencer: string): S3EventRecord {
+    const { aws } = this.#options;
+    const created = change.eventName.startsWith('ObjectCreated:');
+    return {
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: aws.region,
+      eventTime: change.time.toISOString(),
+      eventName: change.eventName,
+      userIdentity: { principalId: change.principalId },
+      requestParameters: { sourceIPAddress: change.sourceIPAddress },
+      responseElements: { 'x-amz-request-id': change.requestId, 'x-amz-id-2': change.hostId },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId,
+        bucket: {
+          name: change.bucket,
+          // The bucket owner's canonical id stands in as the account id here.
+          ownerIdentity: { principalId: aws.accountId },
+          arn: `arn:aws:s3:::${change.bucket}`,
+        },
+        object: {
+          key: encodeEventKey(change.key),
+          ...(created && change.size !== undefined ? { size: change.size } : {}),
+          ...(created && change.eTag !== undefined ? { eTag: change.eTag } : {}),
+          sequencer,
+        },
+      },
+    };
+  }
+
+  async #send(target: NotificationTarget, event: { Records: S3EventRecord[] }): Promise<void> {
+    if (target.kind === 'lambda') {
+      await this.#options.invokeAsync(target.arn, JSON.stringify(event));
+    } else {
+      await this.#options.deliver(target.arn, event);
+    }
+  }
+
+  /** Hex, increasing with every change (so for every key), like S3's. */
+  #nextSequencer(): string {
+    const now = BigInt(Date.now()) << 16n;
+    this.#lastSequencer = now > this.#lastSequencer ? now : this.#lastSequencer + 1n;
+    return this.#lastSequencer.toString(16).toUpperCase().padStart(18, '0');
+  }
+
+  #warn(message: string): void {
+    // Deliveries cut short by stopping the cloud are not worth a warning.
+    if (!this.#stopped) this.#options.onWarning?.(message);
+  }
+}
