@@ -157,7 +157,7 @@ const s3Thumbnail: Integration = {
     'Users upload images and videos to a source bucket; the S3 notification invokes Lambda asynchronously, which ' +
     'reads the object and writes a WebP thumbnail per width to a separate bucket; failures go to an SQS DLQ.',
   eventUnit: 'uploads',
-  defaults: { events: 100_000, durationMs: 450, memoryMB: 1536, architecture: 'arm64', batchSize: 1 },
+  defaults: { events: 100_000, durationMs: 450, memoryMB: 1024, architecture: 'arm64', batchSize: 1 },
   cpuBoundShare: 0.9,
   options: [
     { key: 'sourceBytes', description: 'average upload size', default: 2 * MB, min: 1, max: 5 * 1024 * GiB },
@@ -205,6 +205,8 @@ const s3Thumbnail: Integration = {
           label: 'thumbnails',
           puts: thumbnails,
           putDetail: `${widths} widths per upload`,
+          gets: invocations.mul(widths),
+          getDetail: 'a HeadObject per width and invocation, to skip work already done',
           storageGB: storedBytes.div(GiB),
           storageDetail: `sources and thumbnails, kept ${numberOption(w, 'monthsKept')} month(s)`,
         },
@@ -222,7 +224,7 @@ const s3Thumbnail: Integration = {
         { freeTier: w.freeTier },
         prices,
       ),
-      ...operations(w, 4, 2, prices),
+      ...operations(w, 4, 7, prices),
     ];
   },
 };
@@ -307,7 +309,7 @@ const apiGateway: Integration = {
         },
         prices,
       ),
-      ...operations(w, 3, 2, prices),
+      ...operations(w, 5, 5, prices),
     ];
   },
 };

@@ -40,11 +40,14 @@ describe('estimate', () => {
   });
 
   it('gives a CPU-bound function less CPU at 1,024 MB, so it runs longer', () => {
-    // s3-thumbnail: 450 ms at 1,536 MB, 90 % CPU-bound: 450 × (0.1 + 0.9 × 1,536 / 1,024) = 652.5 ms.
+    // Prepare: s3-thumbnail at 450 ms and 1,536 MB, 90 % CPU-bound: 450 × (0.1 + 0.9 × 1,536 / 1,024) = 652.5 ms.
     const integration = findIntegration('s3-thumbnail');
     if (!integration) throw new Error('missing');
 
-    const naive = naiveWorkload(integration, estimate('s3-thumbnail').workload);
+    // Act
+    const naive = naiveWorkload(integration, estimate('s3-thumbnail', { memoryMB: 1536 }).workload);
+
+    // Assess
 
     expect(naive.durationMs).toBe(652.5);
   });
