@@ -70,6 +70,8 @@ export interface InvocationRecord {
   readonly durationMs: number;
   readonly billedDurationMs: number;
   readonly memorySizeMB: number;
+  /** The function's architecture as configured ('arm64' or 'x86_64'), whatever the host runs it on: it sets the price. */
+  readonly architecture: 'arm64' | 'x86_64';
   readonly maxMemoryUsedMB: number;
   readonly initDurationMs?: number; // cold starts only
   readonly status: 'success' | 'error' | 'timeout';

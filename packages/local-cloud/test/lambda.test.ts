@@ -199,6 +199,7 @@ describe('LambdaService', { timeout: 20_000 }, () => {
         source: 'aws:sqs',
         event: { n: 3 },
         memorySizeMB: 256,
+        architecture: 'arm64', // as configured, whatever the host: the cost model prices by it
         status: 'success',
         result: { event: { n: 3 } },
       });

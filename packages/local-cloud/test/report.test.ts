@@ -16,6 +16,7 @@ describe('formatLogEvent', () => {
           durationMs: 12.5,
           billedDurationMs: 13,
           memorySizeMB: 256,
+          architecture: 'arm64',
           maxMemoryUsedMB: 80,
           initDurationMs: 150,
         },

@@ -331,6 +331,7 @@ export class LambdaService implements ApiHandler {
       durationMs: outcome.durationMs,
       billedDurationMs: outcome.billedDurationMs,
       memorySizeMB: resolved.state.config.memorySize,
+      architecture: resolved.state.config.architecture === 'arm64' ? 'arm64' : 'x86_64',
       maxMemoryUsedMB: outcome.maxMemoryUsedMB,
       ...(outcome.initDurationMs === undefined ? {} : { initDurationMs: outcome.initDurationMs }),
       status: outcome.status,
