@@ -532,6 +532,29 @@ describe('notes API', () => {
       expect(response.status).toBe(200);
     });
 
+    it.each([
+      ['GET', '/notes/.'],
+      ['PUT', '/notes/.'],
+      ['DELETE', '/notes/..'],
+    ])(
+      'answers %s %s (a dot segment API Gateway routed as the id) with a 400, not a 404 or 405',
+      async (method, path) => {
+        // Prepare
+        fakeNotesTable();
+
+        // Act: a URL parser would remove the dot segment, leaving /notes/ or /
+        const response = await call(method, path, {
+          headers: { 'content-type': 'application/json', 'if-match': '*' },
+          body: { title: 'x' },
+        });
+
+        // Assess
+        expectProblem(response, 400, 'validation-failed');
+        expect(response.body.detail).toContain(JSON.stringify(path.slice('/notes/'.length)));
+        expect(dynamo.calls()).toHaveLength(0);
+      },
+    );
+
     it('answers an event that is not an HTTP request with a 400', async () => {
       // Act
       const result = await handler({ hello: 'world' }, context);
