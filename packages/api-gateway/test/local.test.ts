@@ -273,7 +273,9 @@ describe('ApiGatewayStack in the local cloud', () => {
     });
 
     it("refuses Ada's list cursor in Bob's listing", async () => {
-      // Prepare: a cursor from Ada's first page
+      // Prepare: a cursor from the first page of Ada's listing
+      await create(ada, { id: 'page-1', title: 'First' });
+      await create(ada, { id: 'page-2', title: 'Second' });
       const page = await call('GET', '/notes?limit=1', { token: ada.token });
       const cursor = page.json<{ nextCursor: string }>().nextCursor;
 
@@ -338,7 +340,7 @@ describe('ApiGatewayStack in the local cloud', () => {
       const token = await signCognitoLocalToken(idClaims(ada.sub), { issuer, expiresAt: inAnHour() });
 
       // Act
-      const answer = await call('GET', '/notes/diary', { token });
+      const answer = await call('GET', '/notes', { token });
 
       // Assess
       expect(answer.status, answer.text).toBe(200);
@@ -347,6 +349,11 @@ describe('ApiGatewayStack in the local cloud', () => {
 
   describe('bad requests', () => {
     const note = JSON.stringify({ title: 'A note' });
+
+    beforeAll(async () => {
+      const errands = await create(ada, { id: 'errands', title: 'Errands' });
+      expect(errands.status, errands.text).toBe(201);
+    });
 
     it.each([
       ['malformed JSON', 'POST', '/notes', { body: '{"title": "unclosed' }, 400, 'malformed-json'],
@@ -377,7 +384,7 @@ describe('ApiGatewayStack in the local cloud', () => {
       [
         'a weak ETag',
         'PUT',
-        '/notes/diary',
+        '/notes/errands',
         { body: note, headers: { 'if-match': 'W/"1"' } },
         400,
         'validation-failed',
@@ -414,28 +421,35 @@ describe('ApiGatewayStack in the local cloud', () => {
         413,
         'content-too-large',
       ],
-      ['PUT without If-Match', 'PUT', '/notes/diary', { body: note }, 428, 'precondition-required'],
-      ['DELETE without If-Match', 'DELETE', '/notes/diary', {}, 428, 'precondition-required'],
+      ['PUT without If-Match', 'PUT', '/notes/errands', { body: note }, 428, 'precondition-required'],
+      ['DELETE without If-Match', 'DELETE', '/notes/errands', {}, 428, 'precondition-required'],
       [
         'a stale If-Match',
         'PUT',
-        '/notes/diary',
+        '/notes/errands',
         { body: note, headers: { 'if-match': '"7"' } },
         412,
         'precondition-failed',
       ],
       ['a note that is not there', 'GET', '/notes/no-such-note', {}, 404, 'not-found'],
-      ['an id that exists', 'POST', '/notes', { body: '{"id":"diary","title":"again"}' }, 409, 'note-exists'],
+      [
+        'an id that exists',
+        'POST',
+        '/notes',
+        { body: '{"id":"errands","title":"again"}' },
+        409,
+        'note-exists',
+      ],
     ] as const)(
       'answers %s with a problem+json from the function',
       async (_name, method, path, options, status, kind) => {
         // Act
         const answer = await call(method, path, { token: ada.token, ...options });
 
-        // Assess: the status, a problem document naming the kind, and Ada's diary untouched by every refusal
+        // Assess: the status, a problem document naming the kind, and Ada's errands note untouched by every refusal
         expectProblem(answer, status, kind);
-        expect(await storedItem(ada, 'diary')).toMatchObject({
-          title: { S: 'Dear diary' },
+        expect(await storedItem(ada, 'errands')).toMatchObject({
+          title: { S: 'Errands' },
           version: { N: '1' },
         });
       },
@@ -484,6 +498,69 @@ describe('ApiGatewayStack in the local cloud', () => {
         expect(JSON.parse(answer.body)).toMatchObject({ type: `${PROBLEM_TYPE}validation-failed` });
       },
     );
+  });
+
+  describe('what API Gateway adds', () => {
+    it('answers a CORS preflight for the allowed origin only, and exposes the ETag to scripts', async () => {
+      // Prepare
+      const preflight = (origin: string) =>
+        call('OPTIONS', '/notes/cors', {
+          headers: {
+            origin,
+            'access-control-request-method': 'PUT',
+            'access-control-request-headers': 'authorization,content-type,if-match',
+          },
+        });
+
+      const created = await create(ada, { id: 'cors', title: 'Read from a browser' });
+
+      // Act
+      const allowed = await preflight('http://localhost:5173');
+      const foreign = await preflight('https://evil.example');
+      const read = await call('GET', '/notes/cors', {
+        token: ada.token,
+        headers: { origin: 'http://localhost:5173' },
+      });
+
+      // Assess: a browser on the dev server may send If-Match and read the ETag; another origin gets no grant
+      expect(created.status, created.text).toBe(201);
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      expect(allowed.headers.get('access-control-allow-methods')).toMatch(/PUT/);
+      expect(allowed.headers.get('access-control-allow-headers')).toMatch(/if-match/i);
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+      expect(read.status).toBe(200);
+      expect(read.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      expect(read.headers.get('access-control-expose-headers')).toMatch(/etag/i);
+    });
+
+    it('writes a JSON access-log line per request, with the user for an authorized one and no token', async () => {
+      // Prepare
+      const group =
+        cloud.stacks[0]?.resources.find(
+          (resource) =>
+            resource.type === 'AWS::Logs::LogGroup' && resource.logicalId.startsWith('NotesAccessLogs'),
+        )?.physicalId ?? '';
+
+      // Act
+      const authorized = await call('GET', '/notes?limit=1', { token: ada.token });
+      const refused = await call('GET', '/notes', {});
+      const lines = cloud.logs(group).map((event) => JSON.parse(event.message) as Record<string, string>);
+      const lineOf = (answer: Answer) =>
+        lines.find((line) => line.requestId === answer.headers.get('apigw-requestid'));
+
+      // Assess
+      expect(group).not.toBe('');
+      expect(lineOf(authorized)).toMatchObject({
+        method: 'GET',
+        path: '/notes',
+        routeKey: 'GET /notes',
+        status: '200',
+        user: ada.sub,
+      });
+      expect(lineOf(refused)).toMatchObject({ status: '401', user: '-' });
+      for (const line of lines) expect(JSON.stringify(line)).not.toContain(ada.token);
+    });
   });
 
   describe('generated bad requests', () => {
