@@ -346,10 +346,10 @@ export async function handler(event: unknown, context: Context): Promise<APIGate
     if (typeof http?.method === 'string' && !KNOWN_METHODS.has(http.method.toUpperCase())) {
       return problemResult(noRouteFor(http.method, typeof http.path === 'string' ? http.path : '/'), event);
     }
-    // API Gateway routes /notes/. and /notes/.. to /notes/{id}; the router's URL parser would drop the dot segment
-    // and serve /notes (a GET would list the notes). Decoded %2E too: an HTTP API hands the path over decoded.
+    // The id as API Gateway routed it (decoded), checked before the router parses the path as a URL, which would
+    // read /notes/. or an escaped /notes/%2F as /notes/ — and a GET would list the notes instead of a 400.
     const id = (event as { pathParameters?: { id?: unknown } | null } | null)?.pathParameters?.id;
-    if (id === '.' || id === '..') return problemResult(invalidNoteId(id), event);
+    if (typeof id === 'string' && !NOTE_ID.test(id)) return problemResult(invalidNoteId(id), event);
     const result = await app.resolve(readable(event), context);
     // No body, no media type: the router gives every response one (text/plain for an empty body).
     if (result.statusCode === 204) delete result.headers?.['content-type'];

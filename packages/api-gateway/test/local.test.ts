@@ -474,30 +474,29 @@ describe('ApiGatewayStack in the local cloud', () => {
       ['GET', '/notes/.'],
       ['GET', '/notes/%2E%2E'],
       ['PUT', '/notes/.'],
-    ])(
-      'answers %s %s (routed as the id, which fetch would normalize away) with a 400',
-      async (method, path) => {
-        // Prepare: written over a socket, as fetch and URL parsers remove dot segments
-        const body = '{"title":"x"}';
-        const request = [
-          `${method} ${path} HTTP/1.1`,
-          'Host: 127.0.0.1',
-          `Authorization: Bearer ${ada.token}`,
-          'Content-Type: application/json',
-          'If-Match: *',
-          `Content-Length: ${body.length}`,
-          'Connection: close',
-        ];
+      ['GET', '/notes/%2F'],
+      ['PUT', '/notes/a%2Fb'],
+    ])('answers %s %s (an id a URL parser would rewrite) with a 400', async (method, path) => {
+      // Prepare: written over a socket, as fetch and URL parsers remove dot segments
+      const body = '{"title":"x"}';
+      const request = [
+        `${method} ${path} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        `Authorization: Bearer ${ada.token}`,
+        'Content-Type: application/json',
+        'If-Match: *',
+        `Content-Length: ${body.length}`,
+        'Connection: close',
+      ];
 
-        // Act
-        const answer = await raw(`${request.join('\r\n')}\r\n\r\n${body}`);
+      // Act
+      const answer = await raw(`${request.join('\r\n')}\r\n\r\n${body}`);
 
-        // Assess: a bad id, not Ada's list (GET /notes) nor a 405 for PUT /notes
-        expect(answer.status, answer.body).toBe(400);
-        expect(answer.headers).toMatch(/content-type: application\/problem\+json/i);
-        expect(JSON.parse(answer.body)).toMatchObject({ type: `${PROBLEM_TYPE}validation-failed` });
-      },
-    );
+      // Assess: a bad id, not Ada's list (GET /notes/), a 405 (PUT /notes/) or a 404 (/notes/a/b)
+      expect(answer.status, answer.body).toBe(400);
+      expect(answer.headers).toMatch(/content-type: application\/problem\+json/i);
+      expect(JSON.parse(answer.body)).toMatchObject({ type: `${PROBLEM_TYPE}validation-failed` });
+    });
   });
 
   describe('what API Gateway adds', () => {
