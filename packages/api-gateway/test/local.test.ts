@@ -470,6 +470,7 @@ describe('ApiGatewayStack in the local cloud', () => {
       expectGatewayAnswer(answer, 404, 'Not Found');
       expect(cloud.invocations.length).toBe(invocationsBefore);
     });
+
     it.each([
       ['GET', '/notes/.'],
       ['GET', '/notes/%2E%2E'],
