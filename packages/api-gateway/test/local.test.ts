@@ -761,3 +761,41 @@ describe('ApiGatewayStack in the local cloud', () => {
     }, 180_000);
   });
 });
+
+describe('ApiGatewayStack in the local cloud, with the default stage throttle', () => {
+  let cloud: LocalCloud;
+  let assemblyDir: string;
+
+  beforeAll(async () => {
+    assemblyDir = mkdtempSync(join(tmpdir(), 'api-gateway-throttle-'));
+    const app = new App({ outdir: assemblyDir, context: { 'aws:cdk:enable-asset-metadata': true } });
+    new ApiGatewayStack(app, 'Triggers-ApiGateway');
+    app.synth();
+    cloud = await startLocalCloud({ assembly: assemblyDir, port: 0 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await cloud?.stop();
+    rmSync(assemblyDir, { recursive: true, force: true });
+  });
+
+  it('answers a burst above the stage limit with 429 {"message"} from API Gateway, before the authorizer', async () => {
+    // Prepare: 300 requests at once, far above the default burst of 100 (no token: the rest get 401s)
+    const api = cloud.stacks[0]?.outputs.ApiUrl ?? '';
+
+    // Act
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, async () => {
+        const response = await fetch(`${api}/notes`);
+        return { status: response.status, body: await response.json() };
+      }),
+    );
+
+    // Assess: the burst gets through (to the authorizer's 401), the rest is throttled
+    const throttled = answers.filter((answer) => answer.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(throttled.length).toBeLessThanOrEqual(200);
+    expect(throttled[0]?.body).toEqual({ message: 'Too Many Requests' });
+    expect(answers.filter((answer) => answer.status !== 429 && answer.status !== 401)).toEqual([]);
+  });
+});
