@@ -16,6 +16,7 @@ import { pointAtEndpoint, tryIt } from '../src/try-it.ts';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const AWS_CLI = '/usr/bin/aws'; // AWS CLI v2 from Debian's packages, where installed
+const END = '--end-of-answer--';
 const credentials = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
 
 /** A running `pnpm start` whose output is collected as it comes. */
@@ -88,6 +89,38 @@ describe('pnpm start', () => {
       await running.waitFor(/REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms/),
     ).not.toBeNull();
   });
+
+  it.skipIf(!existsSync(AWS_CLI))(
+    'runs the printed API Gateway commands: sign up, confirm, get a token, create, list, read and update notes (needs the AWS CLI at /usr/bin/aws)',
+    async () => {
+      // Prepare: the commands printed for Triggers-ApiGateway, in order, with the AWS CLI v2 from /usr/bin
+      const block = /^Try Triggers-ApiGateway .*\n((?: {2}.*\n?)+)/m.exec(running?.output() ?? '')?.[1] ?? '';
+      const commands = block
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+      // Each curl answer followed by a marker line (curl prints no newline after a body)
+      const script = commands
+        .map((line) => line.replace(/(^|\$\()aws /g, `$1${AWS_CLI} `))
+        .map((line) => (line.startsWith('curl ') ? `${line}; echo; echo ${END}` : `${line} > /dev/null`))
+        .join('\n');
+
+      // Act
+      const { stdout } = await promisify(execFile)('bash', ['-e', '-c', script], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...credentials },
+      });
+
+      // Assess: created, listed, read with its ETag, updated to version 2, and the stale update refused with 412
+      expect(commands.filter((line) => line.startsWith('curl '))).toHaveLength(5);
+      const [created = '', listed = '', read = '', updated = '', stale = ''] = stdout.split(`\n${END}\n`);
+      expect(JSON.parse(created)).toMatchObject({ id: 'groceries', title: 'Groceries', version: 1 });
+      expect(JSON.parse(listed).items).toEqual([expect.objectContaining({ id: 'groceries' })]);
+      expect(read).toMatch(/^HTTP\/1\.1 200 /);
+      expect(read).toMatch(/^etag: "1"\r?$/im);
+      expect(JSON.parse(updated)).toMatchObject({ body: 'milk, eggs', version: 2 });
+      expect(JSON.parse(stale)).toMatchObject({ status: 412, title: 'The note has changed' });
+    },
+  );
 
   it('stops every process it started on Ctrl-C and exits 0', async () => {
     // Prepare

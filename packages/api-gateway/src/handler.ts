@@ -60,17 +60,18 @@ function userOf(reqCtx: Ctx): string {
   return sub;
 }
 
+const invalidNoteId = (id: string) =>
+  new Problem(
+    'validation-failed',
+    `A note id is 1–64 letters, digits, _ or -, not ${JSON.stringify(id.slice(0, 70))}.`,
+    {
+      errors: [{ pointer: 'path:id', detail: '1–64 letters, digits, _ or -' }],
+    },
+  );
+
 function noteIdOf(reqCtx: Ctx): string {
   const id = reqCtx.params.id ?? '';
-  if (!NOTE_ID.test(id)) {
-    throw new Problem(
-      'validation-failed',
-      `A note id is 1–64 letters, digits, _ or -, not ${JSON.stringify(id.slice(0, 70))}.`,
-      {
-        errors: [{ pointer: 'path:id', detail: '1–64 letters, digits, _ or -' }],
-      },
-    );
-  }
+  if (!NOTE_ID.test(id)) throw invalidNoteId(id);
   return id;
 }
 
@@ -345,6 +346,10 @@ export async function handler(event: unknown, context: Context): Promise<APIGate
     if (typeof http?.method === 'string' && !KNOWN_METHODS.has(http.method.toUpperCase())) {
       return problemResult(noRouteFor(http.method, typeof http.path === 'string' ? http.path : '/'), event);
     }
+    // The id as API Gateway routed it (decoded), checked before the router parses the path as a URL, which would
+    // read /notes/. or an escaped /notes/%2F as /notes/ — and a GET would list the notes instead of a 400.
+    const id = (event as { pathParameters?: { id?: unknown } | null } | null)?.pathParameters?.id;
+    if (typeof id === 'string' && !NOTE_ID.test(id)) return problemResult(invalidNoteId(id), event);
     const result = await app.resolve(readable(event), context);
     // No body, no media type: the router gives every response one (text/plain for an empty body).
     if (result.statusCode === 204) delete result.headers?.['content-type'];

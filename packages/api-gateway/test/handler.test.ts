@@ -532,6 +532,32 @@ describe('notes API', () => {
       expect(response.status).toBe(200);
     });
 
+    it.each([
+      ['GET', '/notes/.', '.'],
+      ['PUT', '/notes/.', '.'],
+      ['DELETE', '/notes/..', '..'],
+      ['GET', '/notes//', '/'],
+      ['PUT', '/notes/a/b', 'a/b'],
+    ])(
+      'answers %s %s (an id a URL parser would rewrite: a dot segment, an escaped /) with a 400',
+      async (method, path, id) => {
+        // Prepare
+        fakeNotesTable();
+
+        // Act: the HTTP API routed /notes/%2E, /notes/%2F or /notes/a%2Fb to /notes/{id} and decoded the path
+        const response = await call(method, path, {
+          pathParameters: { id },
+          headers: { 'content-type': 'application/json', 'if-match': '*' },
+          body: { title: 'x' },
+        });
+
+        // Assess: not the list (GET /notes/ as a URL), not a 404 for /notes/a/b, not a 405 for PUT /notes/
+        expectProblem(response, 400, 'validation-failed');
+        expect(response.body.detail).toContain(JSON.stringify(id));
+        expect(dynamo.calls()).toHaveLength(0);
+      },
+    );
+
     it('answers an event that is not an HTTP request with a 400', async () => {
       // Act
       const result = await handler({ hello: 'world' }, context);
@@ -567,6 +593,26 @@ describe('notes API', () => {
     // Act
     const result = await handler(
       apiGatewayV1Event({ path: '/notes/%E0%A4%A', resource: '/notes/{id}', jwtClaims: { sub: 'alice' } }),
+      context,
+    );
+
+    // Assess: the id REST passes on is not a note id (it is refused before the router tries to decode the path)
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body ?? '')).toMatchObject({
+      type: 'tag:lambda-triggers,2026:problem:validation-failed',
+      detail: 'A note id is 1–64 letters, digits, _ or -, not "%E0%A4%A".',
+    });
+  });
+
+  it('answers a malformed percent-escape the router meets with a 400', async () => {
+    // Act: an event without path parameters (invoked directly), so the router decodes the path itself
+    const result = await handler(
+      apiGatewayV1Event({
+        path: '/notes/%E0%A4%A',
+        resource: '/notes/{id}',
+        pathParameters: {},
+        jwtClaims: { sub: 'alice' },
+      }),
       context,
     );
 
