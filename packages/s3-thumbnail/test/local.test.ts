@@ -187,7 +187,14 @@ describe('S3ThumbnailStack in the local cloud', () => {
       expect(record?.responsePayload.errorMessage).toMatch(reason);
     }
 
-    // Assess: the reason is logged, once per attempt
+    // Assess: the reason is logged by the handler once per attempt, and the runtime's error record of each
+    // attempt names the error's class (not a name mangled by minification)
+    const runtimeErrors = functionLogs()
+      .map((line) => line.message)
+      .filter(
+        (message): message is { errorType: string; errorMessage: string } =>
+          typeof message === 'object' && message !== null && 'errorMessage' in message,
+      );
     for (const { key, reason } of rejected) {
       const logged = functionLogs().filter((line) => line.message === 'Rejected object' && line.key === key);
       expect(logged, key).toHaveLength(1 + RETRIES);
@@ -195,6 +202,10 @@ describe('S3ThumbnailStack in the local cloud', () => {
         expect(line.bucket).toBe(outputs.SourceBucketName);
         expect(line.reason).toMatch(reason);
       }
+      expect(
+        runtimeErrors.filter((error) => reason.test(error.errorMessage)).map((error) => error.errorType),
+        key,
+      ).toEqual(Array(1 + RETRIES).fill('RejectedObjectError'));
     }
 
     // Assess: nothing else written anywhere — the uploads alone in the source bucket, their thumbnails alone in
