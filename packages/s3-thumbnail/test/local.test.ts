@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type LocalCloud, queueDepth, startLocalCloud, waitFor } from '@triggers/local-cloud';
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Size } from 'aws-cdk-lib';
 import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,14 +44,19 @@ describe('S3ThumbnailStack in the local cloud', () => {
   let outputs: Record<string, string>;
   let s3: S3Client;
   let sqs: SQSClient;
-  const fixtures: Record<'jpeg' | 'png' | 'mp4' | 'truncatedJpeg' | 'text', Buffer> = {} as never;
+  const fixtures: Record<'jpeg' | 'png' | 'mp4' | 'truncatedJpeg' | 'text' | 'oversize' | 'bomb', Buffer> =
+    {} as never;
 
   beforeAll(async () => {
     assemblyDir = mkdtempSync(join(tmpdir(), 's3-thumbnail-local-'));
     const app = new App({ outdir: assemblyDir, context: { 'aws:cdk:enable-asset-metadata': true } });
-    // 30 s instead of 2 minutes: a hung ffmpeg would fail the attempt well within the test's time.
+    // 30 s instead of 2 minutes: a hung ffmpeg would fail the attempt well within the test's time. A 1 MiB
+    // limit, so an oversize upload stays small.
     new S3ThumbnailStack(app, 'Triggers-S3Thumbnail', {
-      integration: { functionProps: { timeout: Duration.seconds(30) } },
+      integration: {
+        functionProps: { timeout: Duration.seconds(30) },
+        maxObjectSize: Size.mebibytes(1),
+      },
     });
     app.synth();
     cloud = await startLocalCloud({ assembly: assemblyDir, port: 0 });
@@ -82,6 +87,11 @@ describe('S3ThumbnailStack in the local cloud', () => {
     const whole = await picture(640, 480).jpeg().toBuffer();
     fixtures.truncatedJpeg = whole.subarray(0, whole.length / 2);
     fixtures.text = Buffer.from('these are my holiday notes, not a photo\n'.repeat(20));
+    // A photo padded past the 1 MiB limit, and a 1 × 1 PNG whose header claims 50 000 × 50 000 pixels.
+    fixtures.oversize = Buffer.concat([fixtures.jpeg, Buffer.alloc(1024 * 1024)]);
+    fixtures.bomb = await picture(1, 1).png().toBuffer();
+    fixtures.bomb.writeUInt32BE(50_000, 16);
+    fixtures.bomb.writeUInt32BE(50_000, 20);
   }, 120_000);
 
   afterAll(async () => {
@@ -119,6 +129,16 @@ describe('S3ThumbnailStack in the local cloud', () => {
         key: 'photos/notes.jpg',
         body: fixtures.text,
         reason: /^not an image or video: the content matches no known file type$/,
+      },
+      {
+        key: 'photos/huge.jpg',
+        body: fixtures.oversize,
+        reason: /^too large: \d+ bytes is over the limit of 1048576$/,
+      },
+      {
+        key: 'photos/bomb.png',
+        body: fixtures.bomb,
+        reason: /^decompression bomb: 50000 × 50000 pixels is over the limit of 100000000$/,
       },
     ] as const;
 
