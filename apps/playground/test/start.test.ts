@@ -1,6 +1,6 @@
 /**
- * `pnpm start` as a learner runs it: the whole app comes up in the local cloud, the printed AWS CLI command
- * really processes an order, and Ctrl-C stops everything.
+ * `pnpm start` as a learner runs it: the whole app comes up in the local cloud, the printed AWS CLI commands
+ * really process an order and make a photo's thumbnail, and Ctrl-C stops everything.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createApp } from '@triggers/infra';
 import type { DeployedStack } from '@triggers/local-cloud';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointAtEndpoint, tryIt } from '../src/try-it.ts';
 
@@ -88,6 +89,52 @@ describe('pnpm start', () => {
     expect(
       await running.waitFor(/REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms/),
     ).not.toBeNull();
+  });
+
+  it('runs the printed AWS CLI commands for S3: an uploaded photo gives a thumbnail to download', async ({
+    skip,
+  }) => {
+    skip(!existsSync(AWS_CLI), `the AWS CLI v2 is not installed at ${AWS_CLI}: these steps are CLI commands`);
+    // Prepare: a photo where the learner runs the commands
+    const work = mkdtempSync(join(tmpdir(), 'playground-s3-'));
+    const printed = running?.output() ?? '';
+    const upload = /^\s+(aws --endpoint-url \S+ s3 cp photo\.jpg s3:\/\/\S+\/)$/m.exec(printed)?.[1];
+    const download =
+      /^\s+(aws --endpoint-url \S+ s3 cp s3:\/\/\S+\/thumbnails\/512\/photo\.jpg\.webp \.)$/m.exec(
+        printed,
+      )?.[1];
+    expect(upload, printed).toBeDefined();
+    expect(download, printed).toBeDefined();
+    await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#c85028' } })
+      .jpeg()
+      .toFile(join(work, 'photo.jpg'));
+    const aws = (command = '') =>
+      promisify(execFile)('bash', ['-c', command.replace(/^aws /, `${AWS_CLI} `)], {
+        cwd: work,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...credentials },
+      });
+
+    try {
+      // Act: upload, wait for the function's log line in the terminal, download
+      await aws(upload);
+      const created = await running?.waitFor(/INFO\s+Thumbnails created \{"key":"photo\.jpg"/);
+      await aws(download);
+
+      // Assess: the thumbnail is on disk, and the terminal showed the function's log line and its REPORT
+      expect(created, running?.output()).not.toBeNull();
+      expect(await sharp(join(work, 'photo.jpg.webp')).metadata()).toMatchObject({
+        format: 'webp',
+        width: 512,
+        height: 341,
+      });
+      expect(
+        await running?.waitFor(
+          /Thumbnails created \{"key":"photo\.jpg"[\s\S]*REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms/,
+        ),
+      ).not.toBeNull();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(!existsSync(AWS_CLI))(

@@ -58,6 +58,7 @@ export const FORMATS: Readonly<Record<ThumbnailFormat, { extension: string; cont
 };
 
 export interface Thumbnail {
+  /** The thumbnail's own width: less than the width asked for when the source is narrower (never enlarged). */
   readonly width: number;
   readonly height: number;
   readonly data: Buffer;
@@ -105,7 +106,7 @@ export async function makeThumbnails(
           .resize({ width, withoutEnlargement: true })
           [options.format]()
           .toBuffer({ resolveWithObject: true });
-        return { width, height: info.height, data };
+        return { width: info.width, height: info.height, data };
       }),
     );
   } catch (error) {

@@ -226,9 +226,10 @@ describe('thumbnails of images', () => {
     // Act
     await handler(upload('tiny.png', fixtures.small as Buffer), context);
 
-    // Assess
+    // Assess: the key keeps the width asked for; the metadata tells the thumbnail's real size
     const large = thumbnails.get('thumbnails/512/tiny.png.webp') as StoredThumbnail;
     expect(await dimensions(large.body)).toMatchObject({ width: 100, height: 50 });
+    expect(large.metadata).toMatchObject({ width: '100', height: '50' });
   });
 
   it('reads keys with spaces, plus signs and unicode as S3 encodes them in the event', async () => {
