@@ -69,6 +69,9 @@ export class TriggerFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: 'node24',
         minify: true,
+        // Lambda's runtime logs a failed invoke's errorType from the error's class name: minified, an
+        // InvalidOrderError would be logged as "Y". Costs a few KB.
+        keepNames: true,
         sourceMap: true,
         sourcesContent: false,
         // Prefer ESM builds of dependencies so esbuild can tree-shake them.

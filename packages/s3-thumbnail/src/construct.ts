@@ -149,9 +149,6 @@ export class S3ThumbnailIntegration extends Construct {
         // sharp's JavaScript is bundled; its native build is loaded at run time from node_modules/@img, and ffmpeg
         // from node_modules/@ffmpeg-installer — both copied into the asset below, for arm64.
         externalModules: ['@aws-sdk/*', '@img/sharp-*', '@ffmpeg-installer/*'],
-        // Lambda's runtime logs a failed invoke's errorType from the error's class name: minified, a
-        // RejectedObjectError would be logged as "Y".
-        keepNames: true,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
