@@ -47,7 +47,7 @@ export const integrations = {
       '# a file that only claims to be a photo: rejected by content, retried twice, then it lands in the DLQ with the reason',
       "echo 'not a photo' > fake.jpg",
       `aws s3 cp fake.jpg s3://${outputs.SourceBucketName}/`,
-      `aws sqs receive-message --queue-url ${outputs.DeadLetterQueueUrl} --wait-time-seconds 20 --message-attribute-names All`,
+      `aws sqs receive-message --queue-url ${outputs.DeadLetterQueueUrl} --wait-time-seconds 20`,
     ],
   },
   'api-gateway': {
