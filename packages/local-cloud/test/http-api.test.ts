@@ -28,7 +28,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
-import { freePort } from '../src/emulators/dynamodb-local.ts';
+import { freePort } from '../src/emulators/child-process.ts';
 import { HEALTH_PATH } from '../src/gateway.ts';
 import { signCognitoLocalToken, signUpAndSignIn } from '../src/testing-cognito.ts';
 

@@ -14,13 +14,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { LocalCloudError, messageOf } from '../errors.ts';
-import { freePort, killWhenOrphaned, terminate } from './dynamodb-local.ts';
+import { LocalCloudError } from '../errors.ts';
+import { freePort, superviseStart } from './child-process.ts';
 
 export interface CognitoLocal {
   /** Where cognito-local answers, e.g. http://127.0.0.1:41236. */
@@ -92,67 +91,18 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<C
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    output.push(...chunk.toString().split('\n').filter(Boolean));
-    output.splice(0, Math.max(0, output.length - 20));
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  const watchdog = child.pid === undefined ? undefined : killWhenOrphaned(child.pid);
-  const forget = (): void => {
-    process.removeListener('exit', killOnExit);
-    watchdog?.kill();
-  };
-
-  const failure = new Promise<never>((_resolve, reject) => {
-    child.once('error', (error) => {
-      reject(new LocalCloudError(`cognito-local could not start: ${messageOf(error)}`));
-    });
-    child.once('exit', (code, signal) => {
-      reject(
-        new LocalCloudError(
-          `cognito-local exited while starting (${signal ?? `code ${code}`}): ${output.join(' | ') || 'no output'}.`,
-        ),
-      );
-    });
+  const stop = await superviseStart({
+    name: 'cognito-local',
+    child,
+    answers: () => answers(url),
+    startTimeoutMs: options.startTimeoutMs ?? 20_000,
   });
-  failure.catch(() => {});
-  const timeoutMs = options.startTimeoutMs ?? 20_000;
-  let settled = false;
-  const ready = (async () => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !settled) {
-      if (child.exitCode !== null) return false;
-      if (await answers(url)) return true;
-      await sleep(50);
-    }
-    return false;
-  })();
-  try {
-    const up = await Promise.race([ready, failure]);
-    if (!up) throw new LocalCloudError(`cognito-local did not answer within ${timeoutMs / 1000} s.`);
-  } catch (error) {
-    await terminate(child);
-    forget();
-    throw error;
-  } finally {
-    settled = true;
-  }
-  let stopping: Promise<void> | undefined;
   return {
     url,
     issuerDomain: options.issuerDomain,
     jwksUrl: (poolId) => `${url}/${poolId}/.well-known/jwks.json`,
     issuer: (poolId) => `${options.issuerDomain}/${poolId}`,
-    stop() {
-      stopping ??= terminate(child).finally(forget);
-      return stopping;
-    },
+    stop,
   };
 }
 

@@ -3,13 +3,12 @@
  * npm package amplify-dynamodb-simulator. It has no listen-address option, so unlike everything else here it
  * listens on all interfaces (on a random port that only the gateway is told about).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { LocalCloudError, messageOf } from '../errors.ts';
+import { LocalCloudError } from '../errors.ts';
+import { freePort, superviseStart } from './child-process.ts';
 
 export interface DynamoDbLocal {
   /** Where DynamoDB Local answers, e.g. http://127.0.0.1:41235. */
@@ -57,19 +56,6 @@ function emulatorDirectory(): string {
   return directory;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null)
-    throw new LocalCloudError('Could not find a free port.');
-  return address.port;
-}
-
 /** Any HTTP answer means it is up (an unsigned request is refused, which is fine). */
 async function answers(url: string): Promise<boolean> {
   try {
@@ -87,31 +73,6 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Kills the child and resolves once it has exited (SIGKILL if SIGTERM is not enough). */
-export async function terminate(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/**
- * Kills `pid` once this process is gone, however it ends (a SIGKILL, a crashed test worker), where an 'exit'
- * handler would not run: a shell waits on a pipe only this process holds open, and reads end-of-file when it dies.
- */
-export function killWhenOrphaned(pid: number): ChildProcess {
-  const watchdog = spawn('sh', ['-c', `read _; kill -9 ${pid} 2>/dev/null`], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  // Neither the watchdog nor its pipe may keep this process alive.
-  watchdog.unref();
-  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  watchdog.on('error', () => {}); // no sh: the 'exit' handler below still covers normal exits
-  return watchdog;
 }
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
@@ -142,74 +103,16 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const output: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    output.push(...chunk.toString().split('\n').filter(Boolean));
-    output.splice(0, Math.max(0, output.length - 20));
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  // A parent that exits without stop() must not leave a JVM behind.
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  const watchdog = child.pid === undefined ? undefined : killWhenOrphaned(child.pid);
-  const forget = (): void => {
-    process.removeListener('exit', killOnExit);
-    watchdog?.kill();
-  };
-
-  const failure = new Promise<never>((_resolve, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'ENOENT'
-          ? new LocalCloudError(MISSING_JAVA_MESSAGE)
-          : new LocalCloudError(`DynamoDB Local could not start: ${messageOf(error)}`),
-      );
-    });
-    child.once('exit', (code, signal) => {
-      const log = output.join(' | ');
-      const tooOld = /UnsupportedClassVersionError/.test(log);
-      reject(
-        new LocalCloudError(
-          tooOld
-            ? 'DynamoDB Local needs Java 17+ (the java on PATH is older): install a newer JRE; SQS, Lambda and the rest still run.'
-            : `DynamoDB Local exited while starting (${signal ?? `code ${code}`}): ${log || 'no output'}.`,
-        ),
-      );
-    });
+  const stop = await superviseStart({
+    name: 'DynamoDB Local',
+    child,
+    answers: () => answers(url),
+    startTimeoutMs: options.startTimeoutMs ?? 30_000,
+    spawnError: (error) => (error.code === 'ENOENT' ? MISSING_JAVA_MESSAGE : undefined),
+    exitReason: (output) =>
+      /UnsupportedClassVersionError/.test(output)
+        ? 'DynamoDB Local needs Java 17+ (the java on PATH is older): install a newer JRE; SQS, Lambda and the rest still run.'
+        : undefined,
   });
-  failure.catch(() => {});
-
-  const timeoutMs = options.startTimeoutMs ?? 30_000;
-  let settled = false;
-  const ready = (async () => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !settled) {
-      if (child.exitCode !== null) return false;
-      if (await answers(url)) return true;
-      await sleep(50);
-    }
-    return false;
-  })();
-
-  try {
-    const up = await Promise.race([ready, failure]);
-    if (!up) throw new LocalCloudError(`DynamoDB Local did not answer within ${timeoutMs / 1000} s.`);
-  } catch (error) {
-    await terminate(child);
-    forget();
-    throw error;
-  } finally {
-    settled = true;
-  }
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    stop() {
-      stopping ??= terminate(child).finally(forget);
-      return stopping;
-    },
-  };
+  return { url, stop };
 }
