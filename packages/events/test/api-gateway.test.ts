@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   APIGatewayProxyEventSchema,
   APIGatewayProxyEventV2Schema,
@@ -8,6 +5,7 @@ import {
 } from '@aws-lambda-powertools/parser/schemas';
 import { describe, expect, it } from 'vitest';
 import { apiGatewayV1Event, apiGatewayV2Event, cognitoIdTokenClaims } from '../src/index.ts';
+import { runEventCli } from './run-cli.ts';
 
 /** Every key is one the schema knows (Powertools' schemas strip unknown keys, so a typo would pass unseen). */
 const keysKnownTo = (value: object, shape: object) =>
@@ -231,21 +229,7 @@ describe('apiGatewayV1Event (REST API, payload 1.0)', () => {
 });
 
 describe('pnpm event api-gateway', () => {
-  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-  const run = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [
-        '--import',
-        'tsx',
-        cli,
-        ...args,
-      ]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  };
+  const run = runEventCli;
 
   it('prints an authenticated HTTP API event with the given method, path, headers and body', async () => {
     // Act

@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,6 +9,7 @@ import {
   s3Event,
   s3Record,
 } from '../src/index.ts';
+import { runEventCli } from './run-cli.ts';
 
 describe('s3Event', () => {
   it.each(
@@ -96,21 +94,7 @@ describe('encodeS3Key', () => {
 });
 
 describe('pnpm event s3', () => {
-  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-  const run = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [
-        '--import',
-        'tsx',
-        cli,
-        ...args,
-      ]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  };
+  const run = runEventCli;
 
   it('prints an S3 event for the given key, bucket, size and event type', async () => {
     // Act

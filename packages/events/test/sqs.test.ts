@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import { describe, expect, it } from 'vitest';
 import { sqsEvent, sqsRecord } from '../src/index.ts';
+import { runEventCli } from './run-cli.ts';
 
 describe('sqsEvent', () => {
   it.each([
@@ -101,21 +99,7 @@ describe('sqsEvent', () => {
 });
 
 describe('pnpm event', () => {
-  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-  const run = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [
-        '--import',
-        'tsx',
-        cli,
-        ...args,
-      ]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  };
+  const run = runEventCli;
 
   it('prints an SQS event with the given body, count and queue', async () => {
     // Act
