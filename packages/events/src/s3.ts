@@ -74,7 +74,7 @@ export function decodeS3Key(encoded: string): string {
 let lastSequencer = 0n;
 
 /**
- * S3's sequencer: a hex string that grows with each event on a key. Compare two by left-padding the shorter with
+ * S3's sequencer: a hex string that grows with each event on a key. Compare two by right-padding the shorter with
  * zeros, then comparing as strings; see {@link compareSequencers}.
  */
 function nextSequencer(at: Date): string {
@@ -83,10 +83,13 @@ function nextSequencer(at: Date): string {
   return lastSequencer.toString(16).toUpperCase().padStart(18, '0');
 }
 
-/** Orders two sequencers of the same key as AWS documents: negative if `a` happened first. */
+/**
+ * Orders two sequencers of the same key as AWS documents today — right-pad the shorter with zeros, then compare as
+ * strings (older revisions of the page said left-pad) —: negative if `a` happened first.
+ */
 export function compareSequencers(a: string, b: string): number {
   const width = Math.max(a.length, b.length);
-  const [left, right] = [a.padStart(width, '0').toUpperCase(), b.padStart(width, '0').toUpperCase()];
+  const [left, right] = [a.padEnd(width, '0').toUpperCase(), b.padEnd(width, '0').toUpperCase()];
   return left < right ? -1 : left > right ? 1 : 0;
 }
 

@@ -63,8 +63,9 @@ describe('s3Event', () => {
 
     // Assess
     expect(compareSequencers(first?.s3.object.sequencer ?? '', second?.s3.object.sequencer ?? '')).toBe(-1);
-    expect(compareSequencers('0A', 'B')).toBe(-1); // left-padded before comparing
-    expect(compareSequencers('00FF', 'ff')).toBe(0);
+    expect(compareSequencers('0A', 'B')).toBe(-1);
+    expect(compareSequencers('B1', 'B')).toBe(1); // right-padded before comparing: B1 against B0
+    expect(compareSequencers('FF00', 'ff')).toBe(0);
   });
 
   it('refuses a delete marker in a bucket without versioning', () => {

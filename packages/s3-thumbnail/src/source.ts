@@ -34,12 +34,12 @@ export function thumbnailKey(width: number, key: string, extension: string): str
 }
 
 /**
- * Orders two sequencers of events on the same key, as AWS documents: left-pad the shorter with zeros, then compare
- * as strings. Positive when `a` is the later event.
+ * Orders two sequencers of events on the same key, as AWS documents today: right-pad the shorter with zeros, then
+ * compare as strings (older revisions of the page said left-pad). Positive when `a` is the later event.
  */
 export function compareSequencers(a: string, b: string): number {
   const width = Math.max(a.length, b.length);
-  const left = a.toUpperCase().padStart(width, '0');
-  const right = b.toUpperCase().padStart(width, '0');
+  const left = a.toUpperCase().padEnd(width, '0');
+  const right = b.toUpperCase().padEnd(width, '0');
   return left < right ? -1 : left > right ? 1 : 0;
 }

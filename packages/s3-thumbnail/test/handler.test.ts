@@ -27,6 +27,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../src/handler.ts';
 import { RejectedObjectError } from '../src/media.ts';
+import { compareSequencers } from '../src/source.ts';
 
 const context = {
   functionName: 'thumbnailer',
@@ -689,5 +690,20 @@ describe('several records', () => {
 
     // Assess
     await expect(invocation).rejects.toBe(outage);
+  });
+});
+
+describe('compareSequencers', () => {
+  it.each([
+    ['0B', '0A', 1],
+    ['B1', 'B', 1], // right-padded: B1 against B0
+    ['FF', 'FF00', 0],
+    ['0A', 'B', -1],
+  ])('orders %s against %s as AWS documents (%i)', (a, b, expected) => {
+    // Act
+    const order = Math.sign(compareSequencers(a, b));
+
+    // Assess
+    expect(order).toBe(expected);
   });
 });
