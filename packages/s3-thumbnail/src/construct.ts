@@ -173,9 +173,14 @@ export class S3ThumbnailIntegration extends Construct {
         resources: [this.thumbnailBucket.arnForObjects('thumbnails/*')],
       }),
     );
-    // Without ListBucket, HEAD of a thumbnail not yet made answers 403 instead of 404.
+    // Without ListBucket, S3 answers a read of a missing key with 403 instead of 404: a thumbnail not yet made would
+    // look forbidden, and an upload deleted before it was processed would fail into the DLQ instead of being skipped.
+    // (No s3:prefix condition: reads of one key carry none, so it would take the 404 away again.)
     this.thumbnailer.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.thumbnailBucket.bucketArn] }),
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.sourceBucket.bucketArn, this.thumbnailBucket.bucketArn],
+      }),
     );
     const logicalId = (bucket: s3.Bucket) =>
       Stack.of(this).resolve((bucket.node.defaultChild as s3.CfnBucket).logicalId);

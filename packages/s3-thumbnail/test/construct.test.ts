@@ -138,7 +138,10 @@ describe('S3ThumbnailStack template', () => {
     expect(byAction['s3:DeleteObject,s3:GetObject,s3:PutObject']).toEqual({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [thumbnails, 'Arn'] }, '/thumbnails/*']],
     });
-    expect(byAction['s3:ListBucket']).toEqual({ 'Fn::GetAtt': [thumbnails, 'Arn'] });
+    expect(byAction['s3:ListBucket']).toEqual([
+      { 'Fn::GetAtt': [source, 'Arn'] },
+      { 'Fn::GetAtt': [thumbnails, 'Arn'] },
+    ]);
     for (const statement of statements) expect(statement.Resource).not.toBe('*');
   });
 
