@@ -250,8 +250,9 @@ const apiGateway: Integration = {
     { key: 'mau', description: 'Cognito monthly active users', default: 10_000 },
     {
       key: 'cognitoPlan',
+      // The plan ApiGatewayIntegration's user pool is on.
       description: 'Cognito feature plan',
-      default: 'essentials',
+      default: 'lite',
       choices: ['essentials', 'lite'],
     },
     { key: 'api', description: 'API type', default: 'http', choices: ['http', 'rest'] },

@@ -4,6 +4,11 @@ import { type Dec, formatCount } from './money.ts';
 import type { Architecture, PriceList } from './prices/types.ts';
 import { logsCost } from './services.ts';
 
+/** More events than anyone runs through one function, and still exact as a double. */
+const MAX_EVENTS = 1e15;
+/** Lambda's longest timeout, 15 minutes. */
+const MAX_DURATION_MS = 900_000;
+
 /** The inputs of an integration's estimate. */
 export interface Workload {
   /** Events per month, in the integration's own unit (orders, uploads, API requests, …). */
@@ -139,7 +144,17 @@ export function resolveWorkload(integration: Integration, input: WorkloadInput =
     options,
   };
   requireNonNegative(`The number of ${integration.eventUnit}`, workload.events);
-  requireNonNegative('The duration', workload.durationMs);
+  // Whole events, and few enough that a double still counts them exactly (2^53 ≈ 9e15).
+  if (!Number.isInteger(workload.events) || workload.events > MAX_EVENTS) {
+    throw new PricingInputError(
+      `The number of ${integration.eventUnit} must be a whole number up to ${MAX_EVENTS.toLocaleString('en-US')} a month, not ${workload.events}.`,
+    );
+  }
+  if (!(workload.durationMs >= 0 && workload.durationMs <= MAX_DURATION_MS)) {
+    throw new PricingInputError(
+      `The duration must be from 0 to 900,000 ms (Lambda stops a function at 15 minutes), not ${workload.durationMs} ms.`,
+    );
+  }
   requireRange('Memory', workload.memoryMB, MIN_MEMORY_MB, MAX_MEMORY_MB, 'MB');
   if (integration.batch) requireRange('The batch size', workload.batchSize, 1, integration.batch.max);
   return workload;

@@ -70,6 +70,9 @@ describe('estimate', () => {
     expect(() => estimate('sqs', { events: -1 })).toThrow(
       'The number of orders must be zero or more, not -1.',
     );
+    expect(() => estimate('sqs', { events: 0.5 })).toThrow('The number of orders must be a whole number');
+    expect(() => estimate('sqs', { events: 1e23 })).toThrow('up to 1,000,000,000,000,000 a month');
+    expect(() => estimate('sqs', { durationMs: 900_001 })).toThrow('Lambda stops a function at 15 minutes');
   });
 
   it('prices the options an integration exposes', () => {
