@@ -19,9 +19,9 @@ export interface ApiGatewayIntegrationProps {
    * @default the local dev server, http://localhost:5173
    */
   readonly allowedOrigins?: string[];
-  /** Steady-state requests per second across the stage (the account's limit is higher). @default 50 */
+  /** Steady-state requests per second for each route of the stage (the account's limit is higher). @default 50 */
   readonly throttleRateLimit?: number;
-  /** Requests the stage accepts in a burst above the rate. @default 100 */
+  /** Requests each route accepts in a burst above the rate. @default 100 */
   readonly throttleBurstLimit?: number;
   /** Alarm when over this percentage of requests get a 5xx (in 5 minutes, once there are ≥ 10). @default 1 */
   readonly serverErrorRatePercent?: number;

@@ -112,9 +112,14 @@ export function parseIfMatch(header: string | null, method: string): Expected {
   for (const tag of tags) {
     const version = /^"([1-9]\d{0,14})"$/.exec(tag)?.[1];
     if (version === undefined) {
-      const why = tag.startsWith('W/')
-        ? 'weak ETags never match If-Match'
-        : 'expected a quoted version like "3"';
+      // RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag is well formed but never matches: 412.
+      if (tag.startsWith('W/')) {
+        throw new Problem(
+          'precondition-failed',
+          `If-Match has the weak ETag ${JSON.stringify(tag.slice(0, 40))}, and weak ETags never match If-Match: send the ETag from GET /notes/{id} as it is.`,
+        );
+      }
+      const why = 'expected a quoted version like "3"';
       throw new Problem('validation-failed', `If-Match has ${JSON.stringify(tag.slice(0, 40))}: ${why}.`, {
         errors: [{ pointer: 'header:If-Match', detail: why }],
       });

@@ -80,7 +80,8 @@ export class NotesStore {
 
   async get(userId: string, noteId: string): Promise<Note | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { userId, noteId } }),
+      // Strongly consistent: a GET right after a PUT must show the new ETag, or the next If-Match fails with 412.
+      new GetCommand({ TableName: this.tableName, Key: { userId, noteId }, ConsistentRead: true }),
     );
     return Item ? toNote(Item as NoteItem) : undefined;
   }
@@ -96,6 +97,7 @@ export class NotesStore {
         TableName: this.tableName,
         KeyConditionExpression: 'userId = :userId',
         ExpressionAttributeValues: { ':userId': userId },
+        ConsistentRead: true,
         Limit: limit,
         ...(after !== undefined && { ExclusiveStartKey: { userId, noteId: after } }),
       }),

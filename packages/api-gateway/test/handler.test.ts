@@ -342,9 +342,9 @@ describe('notes API', () => {
     });
 
     it.each([
-      ['a weak ETag', 'W/"1"', /weak ETags never match If-Match/],
-      ['an unquoted version', '1', /expected a quoted version like "3"/],
-    ])('refuses %s in If-Match with a 400 that says why', async (_, ifMatch, why) => {
+      ['a weak ETag', 'W/"1"', 412, 'precondition-failed', /weak ETags never match If-Match/],
+      ['an unquoted version', '1', 400, 'validation-failed', /expected a quoted version like "3"/],
+    ])('refuses %s in If-Match with a %i that says why', async (_, ifMatch, status, type, why) => {
       // Prepare
       fakeNotesTable();
       const { body: note } = await create({ title: 'v1' });
@@ -356,7 +356,7 @@ describe('notes API', () => {
       });
 
       // Assess
-      expectProblem(response, 400, 'validation-failed');
+      expectProblem(response, status, type);
       expect(response.body.detail).toMatch(why);
     });
 

@@ -386,8 +386,8 @@ describe('ApiGatewayStack in the local cloud', () => {
         'PUT',
         '/notes/errands',
         { body: note, headers: { 'if-match': 'W/"1"' } },
-        400,
-        'validation-failed',
+        412,
+        'precondition-failed',
       ],
       [
         'text/plain',
