@@ -12,6 +12,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { NOTE_ROUTES } from './routes.ts';
 
 export interface ApiGatewayIntegrationProps {
   /**
@@ -39,15 +40,6 @@ export interface ApiGatewayIntegrationProps {
 
 /** API Gateway gives up on a Lambda integration after 30 s (HTTP API's maximum); a slower function runs on, unheard. */
 const API_GATEWAY_TIMEOUT = Duration.seconds(30);
-
-/** The routes, each on the one function. Anything else gets API Gateway's own 404 and never reaches Lambda. */
-export const NOTE_ROUTES: ReadonlyArray<{ path: string; methods: apigwv2.HttpMethod[] }> = [
-  { path: '/notes', methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST] },
-  {
-    path: '/notes/{id}',
-    methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.PUT, apigwv2.HttpMethod.DELETE],
-  },
-];
 
 /**
  * A notes API: an HTTP API whose every route needs a JWT from the Cognito user pool it creates, one Lambda function
@@ -179,8 +171,12 @@ export class ApiGatewayIntegration extends Construct {
     const integration = new HttpLambdaIntegration('Notes', this.handler, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
-    for (const route of NOTE_ROUTES) {
-      this.httpApi.addRoutes({ ...route, integration });
+    for (const { path, methods } of NOTE_ROUTES) {
+      this.httpApi.addRoutes({
+        path,
+        methods: methods.map((method) => apigwv2.HttpMethod[method]),
+        integration,
+      });
     }
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {

@@ -24,6 +24,7 @@ import {
   parseWith,
 } from './notes.ts';
 import { PROBLEM_CONTENT_TYPE, Problem, problemResponse } from './problem.ts';
+import { NOTE_ROUTES } from './routes.ts';
 import { NotesStore, type WriteResult } from './store.ts';
 
 // Created once per execution environment, reused by every invocation it serves.
@@ -32,11 +33,11 @@ const metrics = new Metrics({ namespace: 'LambdaTriggers' });
 const store = new NotesStore(new DynamoDBClient({}), process.env.NOTES_TABLE_NAME ?? '');
 const app = new Router({ logger });
 
-/** The API's routes and their methods: for 405's Allow header (API Gateway itself only routes these). */
-const ROUTES: ReadonlyArray<{ pattern: RegExp; methods: string }> = [
-  { pattern: /^\/notes\/?$/, methods: 'GET, POST' },
-  { pattern: /^\/notes\/[^/]+\/?$/, methods: 'DELETE, GET, PUT' },
-];
+/** The API's routes and their methods, for a 405's Allow header (API Gateway itself only routes these). */
+const ROUTES = NOTE_ROUTES.map(({ path, methods }) => ({
+  pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+  methods: methods.join(', '),
+}));
 
 type Ctx = RequestContext;
 

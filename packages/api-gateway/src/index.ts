@@ -2,7 +2,6 @@ export {
   ACCESS_LOG_FIELDS,
   ApiGatewayIntegration,
   type ApiGatewayIntegrationProps,
-  NOTE_ROUTES,
 } from './construct.ts';
 export {
   decodeCursor,
@@ -18,4 +17,5 @@ export {
   parseIfMatch,
 } from './notes.ts';
 export { type FieldError, PROBLEMS, Problem, type ProblemDetails, type ProblemKind } from './problem.ts';
+export { NOTE_ROUTES } from './routes.ts';
 export { ApiGatewayStack, type ApiGatewayStackProps } from './stack.ts';
