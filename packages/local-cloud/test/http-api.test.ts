@@ -100,17 +100,17 @@ class HttpApiFixture extends Stack {
         resultsCacheTtl: Duration.seconds(0),
       }),
     });
-    api.addRoutes({
-      path: '/lambda/policy',
-      methods: [apigw.HttpMethod.GET],
-      integration: new HttpLambdaIntegration('PolicyV1', fn, {
-        payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_1_0,
-      }),
-      authorizer: new HttpLambdaAuthorizer('Policy', gatekeeper, {
-        responseTypes: [HttpLambdaResponseType.IAM],
-        resultsCacheTtl: Duration.minutes(5),
-      }),
+    // One policy authorizer on two routes: its cached policy, which names only the first route, denies the second.
+    const policy = new HttpLambdaAuthorizer('Policy', gatekeeper, {
+      responseTypes: [HttpLambdaResponseType.IAM],
+      resultsCacheTtl: Duration.minutes(5),
     });
+    const policyV1 = new HttpLambdaIntegration('PolicyV1', fn, {
+      payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_1_0,
+    });
+    for (const path of ['/lambda/policy', '/lambda/policy-too']) {
+      api.addRoutes({ path, methods: [apigw.HttpMethod.GET], integration: policyV1, authorizer: policy });
+    }
     new CfnOutput(this, 'GatekeeperName', { value: gatekeeper.functionName });
     new CfnOutput(this, 'EchoName', { value: fn.functionName });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { logGroupName: ACCESS_LOG_GROUP });
@@ -727,6 +727,19 @@ describe('an HTTP API in the local cloud', () => {
     expect(first.json().requestContext).toMatchObject({
       authorizer: { user: 'ada', version: '1.0', type: 'REQUEST', principalId: 'ada' },
     });
+  });
+
+  it('judges a cached policy against each route, as API Gateway does: a policy for one route denies another', async () => {
+    // Prepare: a policy cached for /lambda/policy (its Resource is that route's ARN only)
+    const token = { headers: { authorization: 'let-me-in' } };
+    await send(`${api}/lambda/policy`, token);
+
+    // Act: the same identity on another route of the same authorizer, within the cache's TTL
+    const other = await send(`${api}/lambda/policy-too`, token);
+
+    // Assess
+    expect(other.status).toBe(403);
+    expect(other.json()).toEqual({ message: 'Forbidden' });
   });
 
   it('writes one access-log line per request in the stage format', async () => {

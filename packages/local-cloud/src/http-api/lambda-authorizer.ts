@@ -71,7 +71,8 @@ export function policyAllows(policy: unknown, routeArn: string): boolean {
 export class LambdaAuthorizer {
   readonly config: LambdaAuthorizerConfig;
   readonly #invoke: InvokeAuthorizer;
-  readonly #cache = new Map<string, { expiresAt: number; result: LambdaAuthorizeResult }>();
+  /** The authorizer's answers by identity, as API Gateway caches them: not by route. */
+  readonly #cache = new Map<string, { expiresAt: number; answer: Record<string, unknown> }>();
 
   constructor(config: LambdaAuthorizerConfig, invoke: InvokeAuthorizer) {
     this.config = config;
@@ -105,19 +106,27 @@ export class LambdaAuthorizer {
       return { ok: false, answer: jsonMessage(401, 'Unauthorized'), error: 'an identity source is missing' };
     }
     const ttl = this.config.resultTtlSeconds;
-    // Cached per identity (and route, since a policy's resources may allow some routes and not others).
-    const key = JSON.stringify([identity, this.config.simpleResponses ? '' : routeArn]);
+    // Cached per identity only, as API Gateway does: a policy cached for one route is judged again on the next, so
+    // one that names only the first route denies the others (the classic "first route works, then 403").
+    const key = JSON.stringify(identity);
     const cached = ttl > 0 ? this.#cache.get(key) : undefined;
-    if (cached && cached.expiresAt > Date.now()) return cached.result;
-    const result = await this.#ask(facts, routeArn, identity);
+    if (cached && cached.expiresAt > Date.now()) return this.#decide(cached.answer, routeArn);
+    const asked = await this.#ask(facts, routeArn, identity);
+    if ('failed' in asked) return asked.failed;
+    const result = this.#decide(asked.response, routeArn);
     // Failures are not cached: API Gateway caches the authorizer's answers, not its errors.
     if (ttl > 0 && (result.ok || result.answer.statusCode === 403)) {
-      this.#cache.set(key, { expiresAt: Date.now() + ttl * 1000, result });
+      this.#cache.set(key, { expiresAt: Date.now() + ttl * 1000, answer: asked.response });
     }
     return result;
   }
 
-  async #ask(facts: RequestFacts, routeArn: string, identity: string[]): Promise<LambdaAuthorizeResult> {
+  /** The authorizer's answer as an object, or the failure to answer. */
+  async #ask(
+    facts: RequestFacts,
+    routeArn: string,
+    identity: string[],
+  ): Promise<{ response: Record<string, unknown> } | { failed: LambdaAuthorizeResult }> {
     const event =
       this.config.payloadFormatVersion === '2.0'
         ? { ...withoutBody(buildEventV2(facts)), type: 'REQUEST', routeArn, identitySource: identity }
@@ -135,20 +144,28 @@ export class LambdaAuthorizer {
       outcome = await this.#invoke(this.config.functionArn, event);
     } catch (error) {
       return {
-        ok: false,
-        answer: INTERNAL_ERROR,
-        error: `the authorizer could not be invoked: ${String(error)}`,
+        failed: {
+          ok: false,
+          answer: INTERNAL_ERROR,
+          error: `the authorizer could not be invoked: ${String(error)}`,
+        },
       };
     }
-    if (outcome.functionError) return { ok: false, answer: INTERNAL_ERROR, error: 'the authorizer failed' };
+    if (outcome.functionError)
+      return { failed: { ok: false, answer: INTERNAL_ERROR, error: 'the authorizer failed' } };
     let answer: unknown;
     try {
       answer = JSON.parse(outcome.payload ?? 'null');
     } catch {
-      return { ok: false, answer: INTERNAL_ERROR, error: 'the authorizer answered no JSON' };
+      return { failed: { ok: false, answer: INTERNAL_ERROR, error: 'the authorizer answered no JSON' } };
     }
     if (!isRecord(answer))
-      return { ok: false, answer: INTERNAL_ERROR, error: 'the authorizer answered no object' };
+      return { failed: { ok: false, answer: INTERNAL_ERROR, error: 'the authorizer answered no object' } };
+    return { response: answer };
+  }
+
+  /** Whether an answer lets this route through: its simple response, or its policy judged against the route. */
+  #decide(answer: Record<string, unknown>, routeArn: string): LambdaAuthorizeResult {
     const context = isRecord(answer.context) ? answer.context : {};
     const allowed = this.config.simpleResponses
       ? typeof answer.isAuthorized === 'boolean'
