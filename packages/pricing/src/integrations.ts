@@ -185,10 +185,7 @@ const s3Thumbnail: Integration = {
     const invocations = uploads.add(failures.mul(2));
     const widths = numberOption(w, 'widths');
     const thumbnails = uploads.sub(failures).mul(widths);
-    const storedBytes = uploads
-      .mul(numberOption(w, 'sourceBytes'))
-      .add(thumbnails.mul(numberOption(w, 'thumbnailBytes')))
-      .mul(numberOption(w, 'monthsKept'));
+    const months = numberOption(w, 'monthsKept');
     return [
       ...s3Cost(
         {
@@ -197,6 +194,8 @@ const s3Thumbnail: Integration = {
           gets: invocations,
           putDetail: 'uploads; the notification to Lambda is free',
           getDetail: 'one GetObject per invocation',
+          storageGB: uploads.mul(numberOption(w, 'sourceBytes')).mul(months).div(GiB),
+          storageDetail: `this month's uploads, kept ${months} month(s)`,
         },
         prices,
       ),
@@ -207,8 +206,8 @@ const s3Thumbnail: Integration = {
           putDetail: `${widths} widths per upload`,
           gets: invocations.mul(widths),
           getDetail: 'a HeadObject per width and invocation, to skip work already done',
-          storageGB: storedBytes.div(GiB),
-          storageDetail: `sources and thumbnails, kept ${numberOption(w, 'monthsKept')} month(s)`,
+          storageGB: thumbnails.mul(numberOption(w, 'thumbnailBytes')).mul(months).div(GiB),
+          storageDetail: `this month's thumbnails, kept ${months} month(s)`,
         },
         prices,
       ),
