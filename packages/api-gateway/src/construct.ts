@@ -5,8 +5,6 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -194,50 +192,12 @@ export class ApiGatewayIntegration extends Construct {
       },
     });
 
-    this.alarms = new TriggerAlarms(this, 'Alarms', { topic: props.alarmTopic }).watchFunction(this.handler);
-    this.alarmOnApi(props);
-  }
-
-  /** 5xx rate and p99 latency as clients see them (API Gateway's metrics, not the function's). */
-  private alarmOnApi(props: ApiGatewayIntegrationProps) {
-    const period = Duration.minutes(5);
-    const percent = props.serverErrorRatePercent ?? 1;
-    const latency = props.latencyThreshold ?? Duration.seconds(1);
-    const errorRate = new cloudwatch.MathExpression({
-      // Below 10 requests a single failure is noise, not a rate.
-      expression: 'IF(requests >= 10, 100 * errors / requests, 0)',
-      usingMetrics: {
-        errors: this.httpApi.metricServerError({ period, statistic: 'Sum' }),
-        requests: this.httpApi.metricCount({ period, statistic: 'Sum' }),
-      },
-      period,
-      label: '5xx rate (%)',
-    });
-    const apiAlarms = [
-      new cloudwatch.Alarm(this.alarms, 'ServerErrorRate', {
-        metric: errorRate,
-        threshold: percent,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${this.node.path}: more than ${percent}% of requests got a 5xx.`,
-      }),
-      new cloudwatch.Alarm(this.alarms, 'LatencyP99', {
-        metric: this.httpApi.metricLatency({ period, statistic: 'p99' }),
-        threshold: latency.toMilliseconds(),
-        evaluationPeriods: 3,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${this.node.path}: p99 latency is above ${latency.toMilliseconds()} ms for 15 minutes.`,
-      }),
-    ];
-    for (const alarm of apiAlarms) {
-      if (props.alarmTopic) {
-        alarm.addAlarmAction(new SnsAction(props.alarmTopic));
-        alarm.addOkAction(new SnsAction(props.alarmTopic));
-      }
-      this.alarms.alarms.push(alarm);
-    }
+    this.alarms = new TriggerAlarms(this, 'Alarms', { topic: props.alarmTopic })
+      .watchFunction(this.handler)
+      .watchHttpApi(this.httpApi, {
+        serverErrorRatePercent: props.serverErrorRatePercent,
+        latency: props.latencyThreshold,
+      });
   }
 }
 

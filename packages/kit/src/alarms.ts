@@ -1,10 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+
+export interface HttpApiAlarmOptions {
+  /** Alarm when more than this percentage of requests get a 5xx in 5 minutes (once there are ≥ 10). @default 1 */
+  readonly serverErrorRatePercent?: number;
+  /** Alarm when p99 latency, as clients see it, stays above this for 15 minutes. @default 1 second */
+  readonly latency?: Duration;
+}
 
 export interface AlarmOptions {
   /** Where alarms send notifications (alarm and OK). Without it the alarms only change state. */
@@ -77,6 +85,32 @@ export class TriggerAlarms extends Construct {
       queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       1,
       'messages have landed in the dead-letter queue',
+    );
+    return this;
+  }
+
+  /** An HTTP API as clients see it (API Gateway's metrics, not the function's): its 5xx rate and p99 latency. */
+  watchHttpApi(api: apigwv2.IHttpApi, options: HttpApiAlarmOptions = {}): this {
+    const period = Duration.minutes(5);
+    const percent = options.serverErrorRatePercent ?? 1;
+    const latency = options.latency ?? Duration.seconds(1);
+    const errorRate = new cloudwatch.MathExpression({
+      // Below 10 requests a single failure is noise, not a rate.
+      expression: 'IF(requests >= 10, 100 * errors / requests, 0)',
+      usingMetrics: {
+        errors: api.metricServerError({ period, statistic: 'Sum' }),
+        requests: api.metricCount({ period, statistic: 'Sum' }),
+      },
+      period,
+      label: '5xx rate (%)',
+    });
+    this.add('ServerErrorRate', errorRate, percent, `at least ${percent}% of requests got a 5xx`);
+    this.add(
+      'LatencyP99',
+      api.metricLatency({ period, statistic: 'p99' }),
+      latency.toMilliseconds(),
+      `p99 latency is at least ${latency.toMilliseconds()} ms for 15 minutes`,
+      3,
     );
     return this;
   }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -166,6 +167,39 @@ describe('TriggerAlarms', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 1,
       AlarmActions: Match.absent(),
+    });
+  });
+
+  it('watches an HTTP API as clients see it: the 5xx rate once there is traffic, and p99 latency', () => {
+    // Prepare
+    const stack = newStack();
+    const api = new apigwv2.HttpApi(stack, 'Api');
+
+    // Act
+    const alarms = new TriggerAlarms(stack, 'Alarms').watchHttpApi(api, {
+      serverErrorRatePercent: 2,
+      latency: Duration.millis(800),
+    });
+
+    // Assess
+    expect(alarms.alarms).toHaveLength(2);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 2,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(requests >= 10, 100 * errors / requests, 0)' }),
+        Match.objectLike({
+          Id: 'errors',
+          MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: '5xx' }) }),
+        }),
+      ]),
+      TreatMissingData: 'notBreaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Threshold: 800,
+      EvaluationPeriods: 3,
     });
   });
 });
