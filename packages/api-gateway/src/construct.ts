@@ -22,7 +22,7 @@ export interface ApiGatewayIntegrationProps {
   readonly throttleRateLimit?: number;
   /** Requests each route accepts in a burst above the rate. @default 100 */
   readonly throttleBurstLimit?: number;
-  /** Alarm when over this percentage of requests get a 5xx (in 5 minutes, once there are ≥ 10). @default 1 */
+  /** Alarm when at least this percentage of requests get a 5xx (in 5 minutes, once there are ≥ 10). @default 1 */
   readonly serverErrorRatePercent?: number;
   /** Alarm when the p99 latency seen by clients is above this. @default 1 second */
   readonly latencyThreshold?: Duration;
