@@ -86,9 +86,10 @@ export interface ResourceHandler {
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-export function randomId(length: number): string {
+/** Random characters of `alphabet`: upper-case letters and digits (IAM, CloudFormation names) by default. */
+export function randomId(length: number, alphabet = ALPHANUMERIC): string {
   let id = '';
-  for (let i = 0; i < length; i += 1) id += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
+  for (let i = 0; i < length; i += 1) id += alphabet[randomInt(alphabet.length)];
   return id;
 }
 
@@ -123,6 +124,15 @@ export function recordOf(value: unknown): Record<string, unknown> {
 
 export function listOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+/** A resource the local cloud does not run, and why; its id (and attributes) still resolve for what refers to it. */
+export function unsupported(
+  physicalId: string,
+  detail: string,
+  attributes?: Record<string, unknown>,
+): CreatedResource {
+  return { physicalId, status: 'unsupported', detail, ...(attributes ? { attributes } : {}) };
 }
 
 /** A resource that is only recorded (a policy, say): a CloudFormation-style name as its id, and why. */

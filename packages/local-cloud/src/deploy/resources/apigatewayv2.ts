@@ -4,7 +4,6 @@
  * Api.ApiEndpoint` is the front's URL. WebSocket APIs, custom domains and IAM authorization do not run locally
  * and say so.
  */
-import { randomInt } from 'node:crypto';
 import { LocalCloudError } from '../../errors.ts';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -21,28 +20,16 @@ import {
   optionalString,
   type ResourceContext,
   type ResourceHandler,
+  randomId,
   recordOf,
+  unsupported,
 } from '../resource.ts';
 
-const LOWER_ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
 /** An id shaped like API Gateway's (`a1b2c3d4e5` for APIs, seven characters for routes and integrations). */
-function gatewayId(length: number): string {
-  let id = '';
-  for (let i = 0; i < length; i += 1) id += LOWER_ALPHANUMERIC[randomInt(LOWER_ALPHANUMERIC.length)];
-  return id;
-}
+const gatewayId = (length: number): string => randomId(length, 'abcdefghijklmnopqrstuvwxyz0123456789');
 
 function stringList(value: unknown): string[] {
   return listOf(value).map(String);
-}
-
-function unsupported(
-  physicalId: string,
-  detail: string,
-  attributes?: Record<string, unknown>,
-): CreatedResource {
-  return { physicalId, status: 'unsupported', detail, ...(attributes ? { attributes } : {}) };
 }
 
 /** The front of the API a route, integration, authorizer or stage belongs to, or why there is none. */

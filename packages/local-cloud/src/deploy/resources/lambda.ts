@@ -11,7 +11,6 @@ import { LocalCloudError, messageOf } from '../../errors.ts';
 import { functionNameOf } from '../../lambda/service.ts';
 import type { AsyncInvokeConfig, AwsContext, FunctionConfig, SqsEventSourceConfig } from '../../types.ts';
 import {
-  type CreatedResource,
   listOf,
   optionalNumber,
   optionalString,
@@ -19,18 +18,11 @@ import {
   type ResourceHandler,
   recordedOnly,
   recordOf,
+  unsupported,
 } from '../resource.ts';
 
 export function functionArn(aws: AwsContext, name: string): string {
   return `arn:aws:lambda:${aws.region}:${aws.accountId}:function:${name}`;
-}
-
-function unsupported(
-  physicalId: string,
-  detail: string,
-  attributes?: Record<string, unknown>,
-): CreatedResource {
-  return { physicalId, status: 'unsupported', detail, ...(attributes ? { attributes } : {}) };
 }
 
 /** Where the function's code is: its unpacked asset, or inline code (Code.ZipFile) written to a scratch folder. */
