@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { APIGatewayProxyEventSchema } from '@aws-lambda-powertools/parser/schemas/api-gateway';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import {
@@ -31,10 +29,10 @@ import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
 import { freePort } from '../src/emulators/child-process.ts';
 import { HEALTH_PATH } from '../src/gateway.ts';
 import { signCognitoLocalToken, signUpAndSignIn } from '../src/testing-cognito.ts';
+import { awsCli, hasAwsCli } from './aws-cli.ts';
 
 const ECHO = fileURLToPath(new URL('./fixtures/functions/http-echo', import.meta.url));
 const AUTHORIZER = fileURLToPath(new URL('./fixtures/functions/http-authorizer', import.meta.url));
-const AWS_CLI = '/usr/bin/aws';
 const ACCESS_LOG_GROUP = '/test/http-api/access';
 const PASSWORD = 'Correct-Horse-9';
 
@@ -819,28 +817,9 @@ describe('an HTTP API in the local cloud', () => {
     );
   });
 
-  it.skipIf(!existsSync(AWS_CLI))('signs up and signs in with the AWS CLI through the gateway', async () => {
+  it.skipIf(!hasAwsCli)('signs up and signs in with the AWS CLI through the gateway', async () => {
     // Prepare
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: '/nonexistent/aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-    };
-    const aws = (...args: string[]) =>
-      promisify(execFile)(
-        AWS_CLI,
-        ['--endpoint-url', cloud.endpoint, '--output', 'json', 'cognito-idp', ...args],
-        {
-          env,
-          timeout: 20_000,
-        },
-      );
+    const aws = (...args: string[]) => awsCli(cloud.endpoint, ['cognito-idp', ...args]);
     const user = 'cli@example.com';
 
     // Act

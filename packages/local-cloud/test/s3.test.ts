@@ -4,7 +4,7 @@
  * driven with the SDK, raw HTTP, a function inside the cloud and the AWS CLI through the gateway.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -41,10 +41,10 @@ import { formatStack } from '../src/report.ts';
 import { waitFor } from '../src/testing.ts';
 import type { S3EventRecord } from '../src/triggers/s3-notifications.ts';
 import type { DeployedResource, DeployedStack } from '../src/types.ts';
+import { AWS_CLI, awsCli, hasAwsCli } from './aws-cli.ts';
 
 const FUNCTIONS = join(import.meta.dirname, 'fixtures', 'functions');
-const AWS_CLI = '/usr/bin/aws';
-const run = promisify(execFile);
+const _run = promisify(execFile);
 
 /** The stack under test: what a CDK user writes for "run a function when an image is uploaded". */
 function synthesize(outdir: string): void {
@@ -688,17 +688,8 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
     });
   });
 
-  describe.skipIf(!existsSync(AWS_CLI))(`the AWS CLI (${AWS_CLI})`, () => {
-    const cli = (...args: string[]) =>
-      run(AWS_CLI, ['--endpoint-url', cloud.endpoint, ...args], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: scratch,
-          AWS_ACCESS_KEY_ID: 'cli',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_REGION: 'us-east-1',
-        },
-      });
+  describe.skipIf(!hasAwsCli)(`the AWS CLI (${AWS_CLI})`, () => {
+    const cli = (...args: string[]) => awsCli(cloud.endpoint, args, { accessKeyId: 'cli' });
 
     it('copies up and down, lists, uploads in parts and removes, and each change notifies', async () => {
       // Prepare

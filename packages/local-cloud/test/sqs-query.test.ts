@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { type Gateway, startGateway } from '../src/gateway.ts';
 import { jsonToQueryXml, queryToJson, SqsQueryError } from '../src/sqs-query.ts';
+import { awsCli, hasAwsCli } from './aws-cli.ts';
 
 const NS = 'http://queue.amazonaws.com/doc/2012-11-05/';
-const AWS_CLI = '/usr/bin/aws';
 
 describe('translating SQS query requests to the JSON protocol', () => {
   it('turns a SendMessage form into JSON, with message attributes, delay and FIFO ids', () => {
@@ -278,23 +275,6 @@ describe('translating JSON answers to SQS query XML', () => {
   });
 });
 
-/** The AWS CLI against the gateway, with dummy credentials and no user config. */
-function runCli(endpoint: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-  };
-  const cliArgs = ['--endpoint-url', endpoint, '--output', 'json', 'sqs', ...args];
-  return promisify(execFile)(AWS_CLI, cliArgs, { env, timeout: 20_000 });
-}
-
 function signed(service: string): string {
   return `AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`;
 }
@@ -412,12 +392,12 @@ describe('the gateway with SQS query-protocol clients', () => {
     expect(textOf(xml, 'Message')).toEqual(['The action Publish is not valid for this endpoint.']);
   });
 
-  it.skipIf(!existsSync(AWS_CLI))(
+  it.skipIf(!hasAwsCli)(
     'serves the AWS CLI v2 before 2.13, which speaks the query protocol',
     async () => {
       // Prepare
       const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
-        const { stdout } = await runCli(gateway.url, ...args);
+        const { stdout } = await awsCli(gateway.url, ['sqs', ...args]);
         return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
       };
 
@@ -481,14 +461,14 @@ describe('the gateway with SQS query-protocol clients', () => {
     30_000,
   );
 
-  it.skipIf(!existsSync(AWS_CLI))(
+  it.skipIf(!hasAwsCli)(
     "shows the AWS CLI SQS's own error for a missing queue",
     async () => {
       // Prepare
       const args = ['get-queue-url', '--queue-name', 'missing'];
 
       // Act
-      const failing = runCli(gateway.url, ...args);
+      const failing = awsCli(gateway.url, ['sqs', ...args]);
 
       // Assess
       await expect(failing).rejects.toMatchObject({
