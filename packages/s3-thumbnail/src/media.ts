@@ -34,9 +34,19 @@ const ACCEPTED: Readonly<Record<string, MediaKind>> = {
 /** How many leading bytes type detection looks at (file-type's own "reasonable" sample size). */
 export const DETECTION_BYTES = 4100;
 
+/**
+ * TIFF's signature, little- and big-endian. file-type also reads the first IFD to tell a TIFF from the camera raw
+ * formats built on it, but writers often put that IFD after the image data, past the bytes sniffed here: such a
+ * file is taken as a TIFF and left to sharp, which rejects what it cannot decode.
+ */
+const TIFF_SIGNATURES = [Buffer.from('49492a00', 'hex'), Buffer.from('4d4d002a', 'hex')];
+
+const looksLikeTiff = (head: Uint8Array): boolean =>
+  TIFF_SIGNATURES.some((signature) => Buffer.from(head.subarray(0, 4)).equals(signature));
+
 /** Reads the type from the content's first bytes; whatever the key's suffix says is ignored. */
 export async function detectMedia(head: Uint8Array): Promise<{ kind: MediaKind; mime: string }> {
-  const type = await fileTypeFromBuffer(head);
+  const type = (await fileTypeFromBuffer(head)) ?? (looksLikeTiff(head) ? { mime: 'image/tiff' } : undefined);
   const kind = type && ACCEPTED[type.mime];
   if (!type || !kind) {
     throw new RejectedObjectError(

@@ -369,6 +369,22 @@ describe('finding ffmpeg', () => {
 });
 
 describe('rejecting by content', () => {
+  it('takes a TIFF whose directory lies past the bytes it sniffs for a TIFF, as many writers lay it out', async () => {
+    // Prepare: a TIFF of noise, so its image data (and the directory after it) runs far past the first bytes
+    const noise = { type: 'gaussian' as const, mean: 128, sigma: 40 };
+    const tiff = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#000', noise } })
+      .tiff()
+      .toBuffer();
+    const { detectMedia, DETECTION_BYTES } = await import('../src/media.ts');
+
+    // Act
+    const media = await detectMedia(tiff.subarray(0, DETECTION_BYTES));
+
+    // Assess
+    expect(tiff.readUInt32LE(4)).toBeGreaterThan(DETECTION_BYTES); // where the directory starts
+    expect(media).toEqual({ kind: 'image', mime: 'image/tiff' });
+  });
+
   it.each([
     [
       'a .jpg that is text',
