@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import {
   DeleteObjectCommand,
@@ -28,6 +25,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { handler } from '../src/handler.ts';
 import { RejectedObjectError } from '../src/media.ts';
 import { compareSequencers } from '../src/source.ts';
+import { H264, hostFfmpeg, picture, testVideo } from './media-fixtures.ts';
 
 const context = {
   functionName: 'thumbnailer',
@@ -36,7 +34,6 @@ const context = {
 } as unknown as Context;
 const s3 = mockClient(S3Client);
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
-const ffmpeg = createRequire(import.meta.url).resolve('@ffmpeg-installer/linux-x64/ffmpeg');
 
 interface StoredThumbnail {
   readonly body: Buffer;
@@ -100,17 +97,6 @@ function fakeBuckets(options: { failPutsWith?: Error; lieAboutLength?: boolean }
   return { uploads, thumbnails, upload };
 }
 
-const image = (width: number, height: number) =>
-  sharp({
-    create: { width, height, channels: 3, background: { r: 200, g: 80, b: 40 } },
-  }).composite([
-    {
-      input: Buffer.from(
-        `<svg width="${width}" height="${height}"><circle cx="30" cy="30" r="20" fill="blue"/></svg>`,
-      ),
-    },
-  ]);
-
 const dimensions = async (data: Buffer) => {
   const { width, height, format, exif } = await sharp(data).metadata();
   return { width, height, format, exif };
@@ -119,38 +105,21 @@ const dimensions = async (data: Buffer) => {
 let work: string;
 const fixtures: Record<string, Buffer> = {};
 
-/** A video made by ffmpeg's test source: `seconds` long, 320 × 240. */
-async function video(name: string, seconds: number, codec: string[]): Promise<Buffer> {
-  const file = join(work, name);
-  await promisify(execFile)(ffmpeg, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=320x240:rate=25:duration=${seconds}`,
-    ...codec,
-    file,
-  ]);
-  return readFileSync(file);
-}
-
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'thumbnail-fixtures-'));
-  fixtures.jpeg = await image(600, 400).jpeg().toBuffer();
+  fixtures.jpeg = await picture(600, 400).jpeg().toBuffer();
   // Stored 800 × 400 with EXIF orientation 6: a camera held upright, shown 400 × 800.
-  fixtures.rotatedJpeg = await image(800, 400).jpeg().withMetadata({ orientation: 6 }).toBuffer();
-  fixtures.png = await image(600, 400).png().toBuffer();
-  fixtures.webp = await image(600, 400).webp().toBuffer();
-  fixtures.avif = await image(600, 400).avif().toBuffer();
-  fixtures.gif = await image(600, 400).gif().toBuffer();
-  fixtures.tiff = await image(600, 400).tiff().toBuffer();
-  fixtures.small = await image(100, 50).png().toBuffer();
-  fixtures.mp4 = await video('clip.mp4', 2, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
-  fixtures.mov = await video('clip.mov', 2, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
-  fixtures.webm = await video('clip.webm', 2, ['-c:v', 'libvpx', '-b:v', '200k']);
-  fixtures.shortMp4 = await video('short.mp4', 0.4, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
+  fixtures.rotatedJpeg = await picture(800, 400).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+  fixtures.png = await picture(600, 400).png().toBuffer();
+  fixtures.webp = await picture(600, 400).webp().toBuffer();
+  fixtures.avif = await picture(600, 400).avif().toBuffer();
+  fixtures.gif = await picture(600, 400).gif().toBuffer();
+  fixtures.tiff = await picture(600, 400).tiff().toBuffer();
+  fixtures.small = await picture(100, 50).png().toBuffer();
+  fixtures.mp4 = await testVideo(join(work, 'clip.mp4'), 2, H264);
+  fixtures.mov = await testVideo(join(work, 'clip.mov'), 2, H264);
+  fixtures.webm = await testVideo(join(work, 'clip.webm'), 2, ['-c:v', 'libvpx', '-b:v', '200k']);
+  fixtures.shortMp4 = await testVideo(join(work, 'short.mp4'), 0.4, H264);
 });
 
 afterAll(() => {
@@ -342,14 +311,14 @@ describe('finding ffmpeg', () => {
     const path = await ffmpegPath();
 
     // Assess
-    expect(path).toBe(ffmpeg);
+    expect(path).toBe(hostFfmpeg);
     expect(path).toMatch(new RegExp(`@ffmpeg-installer/linux-${process.arch}/ffmpeg$`));
   });
 
   it('runs a copy from /tmp when the deployed binary lost its executable bit', async () => {
     // Prepare: FFMPEG_PATH at a copy without the executable bit, as a zip that drops file modes would leave it
     const copy = join(work, 'ffmpeg-no-exec');
-    copyFileSync(ffmpeg, copy);
+    copyFileSync(hostFfmpeg, copy);
     chmodSync(copy, 0o644);
     vi.stubEnv('FFMPEG_PATH', copy);
     vi.stubEnv('TMPDIR', work); // Lambda's /tmp, here the fixtures folder the tests remove
@@ -433,7 +402,7 @@ describe('rejecting by content', () => {
 
   it('rejects a decompression bomb from its header, before decoding it', async () => {
     // Prepare: a 1 × 1 PNG whose header claims 50 000 × 50 000 pixels (2.5 gigapixels)
-    const png = Buffer.from(await image(1, 1).png().toBuffer());
+    const png = Buffer.from(await picture(1, 1).png().toBuffer());
     png.writeUInt32BE(50_000, 16);
     png.writeUInt32BE(50_000, 20);
     png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);

@@ -1,14 +1,6 @@
-/**
- * End to end in the local cloud: the synthesized S3ThumbnailStack (template and real bundle, with its arm64 sharp
- * and ffmpeg, which run on this machine's x64 builds) deployed onto fauxqs, driven with real uploads through the
- * gateway, judged by what lands in the buckets and the DLQ — and by what does not.
- */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -24,19 +16,9 @@ import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ThumbnailStack } from '../src/stack.ts';
+import { H264, picture, testVideo } from './media-fixtures.ts';
 
-const ffmpeg = createRequire(import.meta.url).resolve('@ffmpeg-installer/linux-x64/ffmpeg');
 const RETRIES = 2; // the construct's default: Lambda's async retries before the on-failure destination
-
-/** A picture with something in it (a flat colour compresses to almost nothing). */
-const picture = (width: number, height: number) =>
-  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 80, b: 40 } } }).composite([
-    {
-      input: Buffer.from(
-        `<svg width="${width}" height="${height}"><circle cx="${width / 2}" cy="${height / 2}" r="${height / 3}" fill="blue"/></svg>`,
-      ),
-    },
-  ]);
 
 describe('S3ThumbnailStack in the local cloud', () => {
   let cloud: LocalCloud;
@@ -67,22 +49,7 @@ describe('S3ThumbnailStack in the local cloud', () => {
     fixtures.jpeg = await picture(640, 480).jpeg().toBuffer();
     fixtures.png = await picture(800, 600).png().toBuffer();
     // 2 s of ffmpeg's test pattern at 320 × 240, H.264: the frame is taken at 1 s.
-    const clip = join(assemblyDir, 'clip.mp4');
-    await promisify(execFile)(ffmpeg, [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=320x240:rate=25:duration=2',
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      clip,
-    ]);
-    fixtures.mp4 = readFileSync(clip);
+    fixtures.mp4 = await testVideo(join(assemblyDir, 'clip.mp4'), 2, H264);
     // A real JPEG cut in half: its header reads fine, its pixels do not.
     const whole = await picture(640, 480).jpeg().toBuffer();
     fixtures.truncatedJpeg = whole.subarray(0, whole.length / 2);
