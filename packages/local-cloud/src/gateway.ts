@@ -16,8 +16,9 @@ import {
 } from 'node:http';
 import { LocalCloudError, messageOf } from './errors.ts';
 import { readBody } from './shared.ts';
-import { answerSqsQuery, escapeXml, isSqsQueryRequest } from './sqs-query.ts';
+import { answerSqsQuery, isSqsQueryRequest } from './sqs/query.ts';
 import type { ApiHandler } from './types.ts';
+import { escapeXml } from './xml.ts';
 
 export type Backend =
   /** An emulator to proxy to, e.g. http://127.0.0.1:38211. */

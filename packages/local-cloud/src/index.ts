@@ -12,6 +12,7 @@ export { DEFAULT_PORT, HEALTH_PATH } from './gateway.ts';
 export type { HttpApiInfo } from './http-api/index.ts';
 export { formatEndpoint, formatHttpApis, formatLogEvent, formatStack } from './report.ts';
 export type { ObjectChange, ObjectEventName } from './s3/front.ts';
+export type { NotificationRule, NotificationTarget } from './s3/notification-config.ts';
 export { queueDepth, waitFor } from './testing.ts';
 export {
   type CognitoTokens,
@@ -19,10 +20,5 @@ export {
   signCognitoLocalToken,
   signUpAndSignIn,
 } from './testing-cognito.ts';
-export {
-  encodeEventKey,
-  type NotificationRule,
-  type NotificationTarget,
-  type S3EventRecord,
-} from './triggers/s3-notifications.ts';
+export { encodeEventKey, type S3EventRecord } from './triggers/s3-notifications.ts';
 export type * from './types.ts';

@@ -4,7 +4,7 @@
 
 import type { HttpApiInfo } from './http-api/index.ts';
 import { type InvokeStatus, reportLine, startLine } from './lambda/platform-logs.ts';
-import { notificationRules } from './triggers/s3-notifications.ts';
+import { notificationRules } from './s3/notification-config.ts';
 import type { DeployedResource, DeployedStack, LogEvent } from './types.ts';
 
 const STATUS_WORDS: Readonly<Record<DeployedResource['status'], string>> = {

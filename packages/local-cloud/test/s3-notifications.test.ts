@@ -3,15 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { bucketAttributes } from '../src/deploy/resources/s3.ts';
 import type { ObjectChange } from '../src/s3/front.ts';
 import {
-  encodeEventKey,
   type NotificationRule,
   notificationRules,
   notificationRulesFromXml,
   notificationXml,
   ruleMatches,
-  type S3EventRecord,
-  S3Notifications,
-} from '../src/triggers/s3-notifications.ts';
+} from '../src/s3/notification-config.ts';
+import { encodeEventKey, type S3EventRecord, S3Notifications } from '../src/triggers/s3-notifications.ts';
 
 /** The one record of each event a target got. */
 const recordsOf = (sent: readonly { event: unknown }[]): (S3EventRecord | undefined)[] =>

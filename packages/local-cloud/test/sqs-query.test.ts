@@ -2,7 +2,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { type Gateway, startGateway } from '../src/gateway.ts';
-import { jsonToQueryXml, queryToJson, SqsQueryError } from '../src/sqs-query.ts';
+import { jsonToQueryXml, queryToJson, SqsQueryError } from '../src/sqs/query.ts';
 import { awsCli, hasAwsCli } from './aws-cli.ts';
 
 const NS = 'http://queue.amazonaws.com/doc/2012-11-05/';

@@ -12,7 +12,7 @@ import { isRecord } from '../shared.ts';
 
 export { isRecord };
 
-import type { NotificationRule } from '../triggers/s3-notifications.ts';
+import type { NotificationRule } from '../s3/notification-config.ts';
 import type { AsyncInvokeConfig, AwsContext, FunctionConfig, SqsEventSourceConfig } from '../types.ts';
 
 /** What the deployer needs of the Lambda service. */

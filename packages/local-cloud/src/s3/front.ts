@@ -13,12 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { messageOf } from '../errors.ts';
 import { readBody } from '../shared.ts';
+import type { ApiHandler } from '../types.ts';
+import { escapeXml, unescapeXml } from '../xml.ts';
 import {
   type NotificationConfigurations,
   notificationRulesFromXml,
   notificationXml,
-} from '../triggers/s3-notifications.ts';
-import type { ApiHandler } from '../types.ts';
+} from './notification-config.ts';
 
 export type ObjectEventName =
   | 'ObjectCreated:Put'
@@ -121,22 +122,6 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
-}
-
-export function escapeXml(text: string): string {
-  return text.replace(
-    /[<>&'"]/g,
-    (character) =>
-      ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[character] ?? '',
-  );
-}
-
-export function unescapeXml(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|apos|quot);/g, (_match, entity: string) => {
-    if (entity.startsWith('#x')) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-    if (entity.startsWith('#')) return String.fromCodePoint(Number.parseInt(entity.slice(1), 10));
-    return { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' }[entity] ?? '';
-  });
 }
 
 /** The text of every `<tag>…</tag>` inside each `<block>…</block>` (or the whole document without a block). */

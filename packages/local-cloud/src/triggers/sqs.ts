@@ -6,9 +6,9 @@
  */
 import { messageOf } from '../errors.ts';
 import type { LambdaService } from '../lambda/service.ts';
+import { type QueueMessage, type QueueMessageAttribute, SqsJsonClient } from '../sqs/json-client.ts';
 import type { AwsContext, InvokeResult, SqsEventSourceConfig } from '../types.ts';
 import { matchesPattern } from './filter.ts';
-import { type QueueMessage, type QueueMessageAttribute, SqsJsonClient } from './sqs-json-client.ts';
 
 export interface SqsPollerDeps {
   /** Where the local SQS emulator listens (the mapping is Lambda's machinery: it talks to SQS directly). */

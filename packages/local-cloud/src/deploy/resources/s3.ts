@@ -12,7 +12,7 @@ import {
   type PutBucketLifecycleConfigurationCommandInput,
 } from '@aws-sdk/client-s3';
 import { LocalCloudError, messageOf } from '../../errors.ts';
-import { type NotificationRule, notificationRules } from '../../triggers/s3-notifications.ts';
+import { type NotificationRule, notificationRules } from '../../s3/notification-config.ts';
 import {
   isRecord,
   optionalString,

@@ -8,8 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { messageOf } from './errors.ts';
-import { isRecord, readBody } from './shared.ts';
+import { messageOf } from '../errors.ts';
+import { isRecord, readBody } from '../shared.ts';
+import { escapeXml } from '../xml.ts';
 
 export const SQS_XML_NAMESPACE = 'http://queue.amazonaws.com/doc/2012-11-05/';
 
@@ -340,26 +341,6 @@ export function queryToJson(
     body.QueueUrl = options.queueUrl;
   }
   return { action, target: `AmazonSQS.${action}`, body: JSON.stringify(body) };
-}
-
-/** Text escaped for XML; `\r` too, so a message body comes back byte for byte (XML parsers normalize newlines). */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"\r]/g, (char) => {
-    switch (char) {
-      case '<':
-        return '&lt;';
-      case '>':
-        return '&gt;';
-      case '&':
-        return '&amp;';
-      case "'":
-        return '&apos;';
-      case '"':
-        return '&quot;';
-      default:
-        return '&#xD;';
-    }
-  });
 }
 
 function element(name: string, content: string): string {
