@@ -10,6 +10,7 @@ import {
   type GetObjectCommandInput,
   HeadObjectCommand,
   type HeadObjectCommandInput,
+  NoSuchBucket,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -35,22 +36,40 @@ const context = {
 const s3 = mockClient(S3Client);
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
-interface StoredThumbnail {
+interface StoredObject {
   readonly body: Buffer;
   readonly contentType?: string;
   readonly cacheControl?: string;
   readonly metadata: Record<string, string>;
 }
 
+const stored = (body: Buffer): StoredObject => ({ body, metadata: {} });
+
 /**
- * Two buckets in memory behind the mocked S3 client: uploads (read by key, If-Match honoured) and thumbnails
- * (written, HEADed, deleted). `failPutsWith` makes every thumbnail write fail, as an S3 outage would.
+ * S3 in memory behind the mocked client, keyed by bucket AND key as S3 is: a handler that wrote thumbnails into
+ * the source bucket would find them there, not in `thumbnails`. Two buckets exist, `uploads` (the source) and
+ * `thumbnails`; any other is NoSuchBucket. GET honours If-Match; `failPutsWith` makes every write fail, as an
+ * S3 outage would.
  */
 function fakeBuckets(options: { failPutsWith?: Error; lieAboutLength?: boolean } = {}) {
-  const uploads = new Map<string, Buffer>();
-  const thumbnails = new Map<string, StoredThumbnail>();
+  const uploads = new Map<string, StoredObject>();
+  const thumbnails = new Map<string, StoredObject>();
+  const buckets = new Map([
+    ['uploads', uploads],
+    ['thumbnails', thumbnails],
+  ]);
+  const bucket = (name: string | undefined) => {
+    const objects = buckets.get(name ?? '');
+    if (!objects) {
+      throw new NoSuchBucket({
+        message: 'The specified bucket does not exist',
+        $metadata: { httpStatusCode: 404 },
+      });
+    }
+    return objects;
+  };
   s3.on(GetObjectCommand).callsFake((input: GetObjectCommandInput) => {
-    const body = uploads.get(input.Key ?? '');
+    const body = bucket(input.Bucket).get(input.Key ?? '')?.body;
     if (!body) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} });
     if (input.IfMatch && input.IfMatch !== `"${md5(body)}"`) {
       throw new S3ServiceException({
@@ -71,13 +90,13 @@ function fakeBuckets(options: { failPutsWith?: Error; lieAboutLength?: boolean }
     };
   });
   s3.on(HeadObjectCommand).callsFake((input: HeadObjectCommandInput) => {
-    const thumbnail = thumbnails.get(input.Key ?? '');
-    if (!thumbnail) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
-    return { Metadata: thumbnail.metadata, ContentType: thumbnail.contentType };
+    const object = bucket(input.Bucket).get(input.Key ?? '');
+    if (!object) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+    return { Metadata: object.metadata, ContentType: object.contentType };
   });
   s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
     if (options.failPutsWith) throw options.failPutsWith;
-    thumbnails.set(input.Key ?? '', {
+    bucket(input.Bucket).set(input.Key ?? '', {
       body: input.Body as Buffer,
       contentType: input.ContentType,
       cacheControl: input.CacheControl,
@@ -86,12 +105,12 @@ function fakeBuckets(options: { failPutsWith?: Error; lieAboutLength?: boolean }
     return {};
   });
   s3.on(DeleteObjectCommand).callsFake((input) => {
-    thumbnails.delete(input.Key ?? '');
+    bucket(input.Bucket).delete(input.Key ?? '');
     return {};
   });
   /** Stores an upload and returns the event S3 would send for it. */
   const upload = (key: string, body: Buffer, input: Partial<S3ObjectInput> = {}) => {
-    uploads.set(key, body);
+    uploads.set(key, stored(body));
     return s3Event([{ key, body, ...input }], { bucketName: 'uploads' });
   };
   return { uploads, thumbnails, upload };
@@ -141,20 +160,21 @@ describe('thumbnails of images', () => {
     ['scan.tiff', 'tiff', 'image/tiff'],
   ])('makes 128 and 512 px WebP thumbnails of %s, keeping its aspect ratio', async (key, fixture, mime) => {
     // Prepare
-    const { thumbnails, upload } = fakeBuckets();
+    const { uploads, thumbnails, upload } = fakeBuckets();
     const event = upload(key, fixtures[fixture] as Buffer);
 
     // Act
     const result = await handler(event, context);
 
-    // Assess
+    // Assess: in the thumbnail bucket only; a write to the source bucket would trigger the function again
     expect(result.outcomes).toEqual(['created']);
     expect([...thumbnails.keys()].sort()).toEqual([
       `thumbnails/128/${key}.webp`,
       `thumbnails/512/${key}.webp`,
     ]);
-    const small = thumbnails.get(`thumbnails/128/${key}.webp`) as StoredThumbnail;
-    const large = thumbnails.get(`thumbnails/512/${key}.webp`) as StoredThumbnail;
+    expect([...uploads.keys()]).toEqual([key]);
+    const small = thumbnails.get(`thumbnails/128/${key}.webp`) as StoredObject;
+    const large = thumbnails.get(`thumbnails/512/${key}.webp`) as StoredObject;
     expect(await dimensions(small.body)).toMatchObject({ width: 128, height: 85, format: 'webp' });
     expect(await dimensions(large.body)).toMatchObject({ width: 512, height: 341, format: 'webp' });
     expect(small.contentType).toBe('image/webp');
@@ -179,7 +199,7 @@ describe('thumbnails of images', () => {
     await handler(event, context);
 
     // Assess
-    const thumbnail = thumbnails.get('thumbnails/128/camera.jpg.webp') as StoredThumbnail;
+    const thumbnail = thumbnails.get('thumbnails/128/camera.jpg.webp') as StoredObject;
     expect(await dimensions(thumbnail.body)).toEqual({
       width: 128,
       height: 256,
@@ -197,7 +217,7 @@ describe('thumbnails of images', () => {
     await handler(upload('tiny.png', fixtures.small as Buffer), context);
 
     // Assess: the key keeps the width asked for; the metadata tells the thumbnail's real size
-    const large = thumbnails.get('thumbnails/512/tiny.png.webp') as StoredThumbnail;
+    const large = thumbnails.get('thumbnails/512/tiny.png.webp') as StoredObject;
     expect(await dimensions(large.body)).toMatchObject({ width: 100, height: 50 });
     expect(large.metadata).toMatchObject({ width: '100', height: '50' });
   });
@@ -236,7 +256,7 @@ describe('thumbnails of images', () => {
       'thumbnails/300/photo.png.jpg',
       'thumbnails/64/photo.png.jpg',
     ]);
-    const thumbnail = thumbnails.get('thumbnails/64/photo.png.jpg') as StoredThumbnail;
+    const thumbnail = thumbnails.get('thumbnails/64/photo.png.jpg') as StoredObject;
     expect(thumbnail.contentType).toBe('image/jpeg');
     expect(await dimensions(thumbnail.body)).toMatchObject({ width: 64, format: 'jpeg' });
   });
@@ -273,8 +293,8 @@ describe('thumbnails of videos', () => {
 
     // Assess
     expect(result.outcomes).toEqual(['created']);
-    const small = thumbnails.get(`thumbnails/128/${key}.webp`) as StoredThumbnail;
-    const large = thumbnails.get(`thumbnails/512/${key}.webp`) as StoredThumbnail;
+    const small = thumbnails.get(`thumbnails/128/${key}.webp`) as StoredObject;
+    const large = thumbnails.get(`thumbnails/512/${key}.webp`) as StoredObject;
     expect(await dimensions(small.body)).toMatchObject({ width: 128, height: 96, format: 'webp' });
     expect(await dimensions(large.body)).toMatchObject({ width: 320, height: 240, format: 'webp' });
     expect(small.metadata['source-type']).toBe(mime);
@@ -289,8 +309,8 @@ describe('thumbnails of videos', () => {
     await handler(upload('short.mp4', fixtures.shortMp4 as Buffer), context);
 
     // Assess: the long clip's frame (at 1 s) is not the short clip's (its first, at 0 s)
-    const at1s = (thumbnails.get('thumbnails/512/clip.mp4.webp') as StoredThumbnail).body;
-    const at0s = (thumbnails.get('thumbnails/512/short.mp4.webp') as StoredThumbnail).body;
+    const at1s = (thumbnails.get('thumbnails/512/clip.mp4.webp') as StoredObject).body;
+    const at0s = (thumbnails.get('thumbnails/512/short.mp4.webp') as StoredObject).body;
     const [a, b] = (await Promise.all([at1s, at0s].map((data) => sharp(data).raw().toBuffer()))) as [
       Buffer,
       Buffer,
@@ -514,7 +534,7 @@ describe('idempotency and ordering', () => {
     // Assess
     expect(result.outcomes).toEqual(['created']);
     expect(
-      await dimensions((thumbnails.get('thumbnails/128/photo.webp') as StoredThumbnail).body),
+      await dimensions((thumbnails.get('thumbnails/128/photo.webp') as StoredObject).body),
     ).toMatchObject({
       height: 256,
     });
@@ -524,7 +544,7 @@ describe('idempotency and ordering', () => {
     // Prepare
     const { uploads, thumbnails, upload } = fakeBuckets();
     const stale = upload('photo.jpg', fixtures.jpeg as Buffer);
-    uploads.set('photo.jpg', fixtures.png as Buffer); // replaced before the event was handled
+    uploads.set('photo.jpg', stored(fixtures.png as Buffer)); // replaced before the event was handled
     const deleted = upload('gone.jpg', fixtures.jpeg as Buffer);
     uploads.delete('gone.jpg');
 
@@ -559,7 +579,7 @@ describe('versioned source buckets', () => {
   it('reads the exact version of the event and records it', async () => {
     // Prepare
     const { uploads, thumbnails } = fakeBuckets();
-    uploads.set('photo.jpg', fixtures.jpeg as Buffer);
+    uploads.set('photo.jpg', stored(fixtures.jpeg as Buffer));
 
     // Act
     await handler(versioned('photo.jpg', { body: fixtures.jpeg, versionId: 'v1' }), context);
@@ -574,7 +594,7 @@ describe('versioned source buckets', () => {
   it('keeps thumbnails when another version is deleted, and deletes them for a delete marker', async () => {
     // Prepare
     const { uploads, thumbnails } = fakeBuckets();
-    uploads.set('photo.jpg', fixtures.jpeg as Buffer);
+    uploads.set('photo.jpg', stored(fixtures.jpeg as Buffer));
     await handler(versioned('photo.jpg', { body: fixtures.jpeg, versionId: 'v2' }), context);
 
     // Act
@@ -635,12 +655,12 @@ describe('several records', () => {
   it('processes every record and fails the invocation with the reasons of those that failed', async () => {
     // Prepare
     const { uploads, thumbnails } = fakeBuckets();
-    uploads.set('a.jpg', fixtures.jpeg as Buffer);
-    uploads.set('b.jpg', Buffer.from('not a picture at all'));
-    uploads.set('c.png', fixtures.png as Buffer);
-    uploads.set('d.gif', Buffer.from('neither is this one'));
+    uploads.set('a.jpg', stored(fixtures.jpeg as Buffer));
+    uploads.set('b.jpg', stored(Buffer.from('not a picture at all')));
+    uploads.set('c.png', stored(fixtures.png as Buffer));
+    uploads.set('d.gif', stored(Buffer.from('neither is this one')));
     const event = s3Event(
-      ['a.jpg', 'b.jpg', 'c.png', 'd.gif'].map((key) => ({ key, body: uploads.get(key) })),
+      ['a.jpg', 'b.jpg', 'c.png', 'd.gif'].map((key) => ({ key, body: uploads.get(key)?.body })),
       { bucketName: 'uploads' },
     );
 
