@@ -3,6 +3,7 @@
  * EventInvokeConfig, dropped once older than the maximum event age, and their outcome sent to the on-success /
  * on-failure destination (an invocation record) and, for failures, to the dead-letter queue as well.
  */
+import type { Clock } from '../clock.ts';
 import type { AsyncInvokeConfig } from '../types.ts';
 import { LambdaApiError } from './errors.ts';
 import { parseJsonOrText } from './helpers.ts';
@@ -55,8 +56,13 @@ export interface AsyncInvokerOptions {
   /** The function's current async settings, read at each step (they may change while an event waits). */
   readonly target: (event: AsyncEvent) => AsyncTarget | undefined;
   readonly deliver: Deliver;
-  readonly retryDelaysMs: readonly number[];
+  /** Emulated waits before the first and second retry: Lambda's are about one minute, then about two. */
+  readonly retryDelaysMs?: readonly number[];
+  /** Retry delays and event ages are read on it (a test scales it). */
+  readonly clock: Clock;
 }
+
+const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000];
 
 type Condition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
 
@@ -66,7 +72,8 @@ const DLQ_ERROR_MESSAGE_LIMIT = 1024;
 export class AsyncInvoker {
   readonly #options: AsyncInvokerOptions;
   readonly #running = new Set<Promise<void>>();
-  readonly #timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  /** Aborted by stop(): ends every retry wait at once. */
+  readonly #stopping = new AbortController();
   #stopped = false;
 
   constructor(options: AsyncInvokerOptions) {
@@ -84,11 +91,7 @@ export class AsyncInvoker {
   /** Drops queued retries and waits for attempts under way. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const { timer, resolve } of this.#timers) {
-      clearTimeout(timer);
-      resolve();
-    }
-    this.#timers.clear();
+    this.#stopping.abort();
     await Promise.allSettled([...this.#running]);
   }
 
@@ -97,7 +100,7 @@ export class AsyncInvoker {
     for (let attempts = 0; ; ) {
       const target = this.#options.target(event);
       if (this.#stopped || !target) return;
-      if (Date.now() - event.enqueuedAt > target.config.maximumEventAgeSeconds * 1000) {
+      if (this.#options.clock.now() - event.enqueuedAt > target.config.maximumEventAgeSeconds * 1000) {
         await this.#failed(event, target, 'EventAgeExceeded', attempts, last);
         return;
       }
@@ -107,7 +110,8 @@ export class AsyncInvoker {
       attempts += 1;
       if (succeeded(last)) {
         if (target.config.onSuccess) {
-          await this.#send(target.config.onSuccess, destinationRecord(event, 'Success', attempts, last));
+          const record = destinationRecord(event, 'Success', attempts, last, this.#options.clock.now());
+          await this.#send(target.config.onSuccess, record);
         }
         return;
       }
@@ -115,8 +119,12 @@ export class AsyncInvoker {
         await this.#failed(event, target, 'RetriesExhausted', attempts, last);
         return;
       }
-      const delays = this.#options.retryDelaysMs;
-      await this.#sleep(delays[Math.min(attempts - 1, delays.length - 1)] ?? 0);
+      const delays = this.#options.retryDelaysMs ?? LAMBDA_RETRY_DELAYS_MS;
+      // Once stopped, nothing waits: stop() must not sit out a retry delay.
+      await this.#options.clock.sleep(
+        delays[Math.min(attempts - 1, delays.length - 1)] ?? 0,
+        this.#stopping.signal,
+      );
     }
   }
 
@@ -139,8 +147,11 @@ export class AsyncInvoker {
   ): Promise<void> {
     // A destination and a dead-letter queue may both be set; Lambda sends to each.
     const sends: Promise<void>[] = [];
+    const now = this.#options.clock.now();
     if (target.config.onFailure) {
-      sends.push(this.#send(target.config.onFailure, destinationRecord(event, condition, attempts, last)));
+      sends.push(
+        this.#send(target.config.onFailure, destinationRecord(event, condition, attempts, last, now)),
+      );
     }
     if (target.deadLetterTargetArn) {
       // A dead-letter queue gets the event itself, not an invocation record; why it failed is in attributes.
@@ -164,21 +175,6 @@ export class AsyncInvoker {
       // Lambda counts failed deliveries (DestinationDeliveryFailures) and moves on; so do we.
     }
   }
-
-  #sleep(ms: number): Promise<void> {
-    // Once stopped, nothing waits: stop() must not sit out a retry delay.
-    if (this.#stopped) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const entry = {
-        timer: setTimeout(() => {
-          this.#timers.delete(entry);
-          resolve();
-        }, ms),
-        resolve,
-      };
-      this.#timers.add(entry);
-    });
-  }
 }
 
 function succeeded(result: AttemptResult): boolean {
@@ -199,10 +195,11 @@ function destinationRecord(
   condition: Condition,
   approximateInvokeCount: number,
   last: AttemptResult | undefined,
+  now: number,
 ): unknown {
   return {
     version: '1.0',
-    timestamp: new Date().toISOString(),
+    timestamp: new Date(now).toISOString(),
     requestContext: {
       requestId: event.requestId,
       functionArn: event.functionArn,

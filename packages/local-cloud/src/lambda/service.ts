@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Clock, scaledClock } from '../clock.ts';
 import type { LogStore } from '../logs/store.ts';
 import type {
   ApiHandler,
@@ -35,10 +36,12 @@ export interface LambdaServiceOptions {
    */
   readonly deliver: Deliver;
   /**
-   * Waits before the first and second retry of a failed async invoke. AWS waits about one minute, then about
-   * two; locally the default is scaled down to 1 s and 2 s so a retry is seen without a long wait.
+   * Waits before the first and second retry of a failed async invoke, in emulated time: AWS waits about one
+   * minute, then about two (the default). Scale the clock to see them sooner.
    */
   readonly asyncRetryDelaysMs?: readonly number[];
+  /** The emulation's clock (real time by default): async retry delays and event ages read it. */
+  readonly clock?: Clock;
   /** Account-level concurrent executions (AWS's default quota is 1,000; locally 50 processes is plenty). */
   readonly maxConcurrency?: number;
   /**
@@ -107,6 +110,7 @@ export class LambdaService implements ApiHandler {
   readonly #nodeArgs: string[];
   readonly #platformEnvironment: Record<string, string>;
   readonly #maxRecords: number;
+  readonly #clock: Clock;
   #stopped = false;
 
   constructor(options: LambdaServiceOptions) {
@@ -114,6 +118,7 @@ export class LambdaService implements ApiHandler {
     this.logs = options.logs;
     this.#limiter = new ConcurrencyLimiter(options.maxConcurrency ?? 50);
     this.#maxRecords = options.maxInvocationRecords ?? 10_000;
+    this.#clock = options.clock ?? scaledClock();
     this.#async = new AsyncInvoker({
       attempt: (event) => this.#attemptAsync(event),
       target: (event) => {
@@ -121,7 +126,8 @@ export class LambdaService implements ApiHandler {
         return state && { config: state.asyncConfig, deadLetterTargetArn: state.config.deadLetterTargetArn };
       },
       deliver: options.deliver,
-      retryDelaysMs: options.asyncRetryDelaysMs ?? [1000, 2000],
+      ...(options.asyncRetryDelaysMs ? { retryDelaysMs: options.asyncRetryDelaysMs } : {}),
+      clock: this.#clock,
     });
     // The hook resolves SDK and platform packages only, for import and require alike: no NODE_PATH, so a function cannot
     // reach the local cloud's other dependencies (fauxqs, say), which Lambda would not have either.
@@ -232,7 +238,7 @@ export class LambdaService implements ApiHandler {
         source: options.source ?? 'Event',
         payload: text,
         event,
-        enqueuedAt: Date.now(),
+        enqueuedAt: this.#clock.now(),
       });
       return { result: { requestId, statusCode: 202, executedVersion }, logs: [] };
     }
