@@ -1,5 +1,6 @@
 import {
   ConditionalCheckFailedException,
+  DynamoDBServiceException,
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -33,36 +34,123 @@ const dynamo = mockClient(DynamoDBDocumentClient);
 
 type Item = Record<string, unknown> & { userId: string; noteId: string; version: number };
 
+/** What the store sends beside the key: the expressions, their placeholders and what to return on failure. */
+interface Expressions {
+  readonly ConditionExpression?: string;
+  readonly UpdateExpression?: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+  readonly ReturnValuesOnConditionCheckFailure?: string;
+}
+
+const validationError = (message: string) =>
+  new DynamoDBServiceException({
+    name: 'ValidationException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message,
+  });
+
 /**
- * The notes table in memory, honouring what the handler relies on: `attribute_not_exists(noteId)` on create, the
- * existence and `version IN (…)` conditions with ReturnValuesOnConditionCheckFailure on update and delete, and
- * Query pages in sort-key order with a LastEvaluatedKey whenever a page stops at Limit (as DynamoDB does).
+ * Reads the expressions as DynamoDB does, for the grammar the store uses: `attribute_exists(p)`,
+ * `attribute_not_exists(p)`, `p IN (:a, …)` and `p = :a` joined by AND; `SET p = :a` and `SET p = p + :a`.
+ * Anything else throws, so the fake never passes a condition it did not understand. As DynamoDB does, it refuses a
+ * placeholder that is undefined or unused.
+ */
+function expressions(input: Expressions) {
+  const names = input.ExpressionAttributeNames ?? {};
+  const values = input.ExpressionAttributeValues ?? {};
+  // Checked before anything is read or written, as DynamoDB validates a request before running it.
+  const used = new Set(
+    `${input.ConditionExpression ?? ''} ${input.UpdateExpression ?? ''}`.match(/[#:]\w+/g) ?? [],
+  );
+  const unused = [...Object.keys(names), ...Object.keys(values)].filter((token) => !used.has(token));
+  if (unused.length > 0)
+    throw validationError(
+      `Value provided in ExpressionAttributes unused in expressions: ${unused.join(', ')}`,
+    );
+  const name = (token: string) => {
+    if (!token.startsWith('#')) return token;
+    const resolved = names[token];
+    if (resolved === undefined)
+      throw validationError(`An expression attribute name is not defined: ${token}`);
+    return resolved;
+  };
+  const value = (token: string) => {
+    if (!Object.hasOwn(values, token))
+      throw validationError(`An expression attribute value is not defined: ${token}`);
+    return values[token];
+  };
+  const test = (clause: string, item: Item | undefined): boolean => {
+    const exists = /^attribute_(not_)?exists\((\S+)\)$/.exec(clause);
+    if (exists) return (item?.[name(exists[2] as string)] !== undefined) !== Boolean(exists[1]);
+    const among = /^(\S+) IN \((.+)\)$/.exec(clause);
+    if (among) {
+      const actual = item?.[name(among[1] as string)];
+      return (among[2] as string).split(/,\s*/).some((token) => value(token) === actual);
+    }
+    const equal = /^(\S+) = (:\w+)$/.exec(clause);
+    if (equal) return item?.[name(equal[1] as string)] === value(equal[2] as string);
+    throw new Error(`The fake table cannot evaluate the condition "${clause}"`);
+  };
+  const conditionHolds = (item: Item | undefined) =>
+    input.ConditionExpression === undefined ||
+    input.ConditionExpression.split(' AND ').every((clause) => test(clause.trim(), item));
+  const update = (item: Record<string, unknown>) => {
+    const set = /^SET (.+)$/.exec(input.UpdateExpression ?? '');
+    if (!set) throw new Error(`The fake table cannot apply "${input.UpdateExpression}"`);
+    const updated = { ...item };
+    for (const assignment of (set[1] as string).split(/,\s*/)) {
+      const parts = /^(\S+) = (\S+)(?: \+ (:\w+))?$/.exec(assignment);
+      if (!parts) throw new Error(`The fake table cannot apply "${assignment}"`);
+      const [, target, operand, addend] = parts as unknown as [string, string, string, string?];
+      const current = operand.startsWith(':') ? value(operand) : item[name(operand)];
+      if (current === undefined)
+        throw validationError(
+          'The provided expression refers to an attribute that does not exist in the item',
+        );
+      updated[name(target)] =
+        addend === undefined ? current : (current as number) + (value(addend) as number);
+    }
+    return updated;
+  };
+  return { conditionHolds, update };
+}
+
+/** DynamoDB's attribute-value form, which errors carry: the document client does not unmarshall them. */
+const attributeValues = (item: Item) =>
+  Object.fromEntries(
+    Object.entries(item).map(([field, value]) => [
+      field,
+      typeof value === 'number'
+        ? { N: String(value) }
+        : Array.isArray(value)
+          ? { L: value.map((entry) => ({ S: String(entry) })) }
+          : { S: String(value) },
+    ]),
+  );
+
+/**
+ * The notes table in memory, evaluating the condition and update expressions the store sends (so a write that
+ * lost its condition overwrites, as in DynamoDB), returning the old item on a failed condition when asked
+ * (ReturnValuesOnConditionCheckFailure), and Query pages in sort-key order with a LastEvaluatedKey whenever a page
+ * stops at Limit (as DynamoDB does).
  */
 function fakeNotesTable() {
   const items = new Map<string, Item>();
   const key = (userId: unknown, noteId: unknown) => `${userId}\u0000${noteId}`;
-  const conditionFails = (
-    current: Item | undefined,
-    input: { ConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> },
-  ) => {
-    if (!current) return true;
-    if (!input.ConditionExpression?.includes(' IN ')) return false;
-    const allowed = Object.entries(input.ExpressionAttributeValues ?? {})
-      .filter(([name]) => /^:v\d+$/.test(name))
-      .map(([, value]) => value);
-    return !allowed.includes(current.version);
-  };
-  const failed = (current: Item | undefined) =>
+  const failed = (current: Item | undefined, input: Expressions) =>
     new ConditionalCheckFailedException({
       message: 'The conditional request failed',
       $metadata: {},
-      // DynamoDB's attribute-value form: errors are not unmarshalled by the document client.
-      Item: current && { version: { N: String(current.version) }, noteId: { S: current.noteId } },
+      ...(current &&
+        input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && { Item: attributeValues(current) }),
     });
 
   dynamo.on(PutCommand).callsFake((input: PutCommandInput) => {
     const item = input.Item as Item;
-    if (items.has(key(item.userId, item.noteId))) throw failed(items.get(key(item.userId, item.noteId)));
+    const current = items.get(key(item.userId, item.noteId));
+    if (!expressions(input).conditionHolds(current)) throw failed(current, input);
     items.set(key(item.userId, item.noteId), structuredClone(item));
     return {};
   });
@@ -84,22 +172,16 @@ function fakeNotesTable() {
   });
   dynamo.on(UpdateCommand).callsFake((input: UpdateCommandInput) => {
     const current = items.get(key(input.Key?.userId, input.Key?.noteId));
-    if (conditionFails(current, input)) throw failed(current);
-    const values = input.ExpressionAttributeValues ?? {};
-    const updated = {
-      ...(current as Item),
-      title: values[':title'],
-      body: values[':body'],
-      tags: values[':tags'],
-      updatedAt: values[':now'],
-      version: (current as Item).version + 1,
-    };
+    const expression = expressions(input);
+    if (!expression.conditionHolds(current)) throw failed(current, input);
+    // Without a condition, an update of a missing item creates it from the key, as DynamoDB's does.
+    const updated = expression.update(current ?? { ...input.Key }) as Item;
     items.set(key(input.Key?.userId, input.Key?.noteId), updated);
     return { Attributes: structuredClone(updated) };
   });
   dynamo.on(DeleteCommand).callsFake((input: DeleteCommandInput) => {
     const current = items.get(key(input.Key?.userId, input.Key?.noteId));
-    if (conditionFails(current, input)) throw failed(current);
+    if (!expressions(input).conditionHolds(current)) throw failed(current, input);
     items.delete(key(input.Key?.userId, input.Key?.noteId));
     return {};
   });
