@@ -1,5 +1,5 @@
 /**
- * The two SQS calls an event source mapping makes (ReceiveMessage, DeleteMessageBatch), sent over SQS's JSON
+ * The SQS calls an event source mapping makes (ReceiveMessage, DeleteMessageBatch, ChangeMessageVisibilityBatch), sent over SQS's JSON
  * protocol (awsJson1_0) straight to the local emulator. The mapping is Lambda's own machinery, not a customer's
  * SDK client, and the emulator checks no signatures: skipping the SDK's per-request work (SigV4, endpoint rules,
  * middleware, schema serde, MD5 checks) cuts the event loop's cost of a batch's receive and delete by about 60%.
@@ -77,6 +77,18 @@ export class SqsJsonClient {
     const output = (await this.#call('DeleteMessageBatch', { QueueUrl: queueUrl, Entries: entries })) as {
       Failed?: BatchFailure[];
     };
+    return output.Failed ?? [];
+  }
+
+  /** Sets how long each message stays hidden; per-entry failures are returned, as with deletes. */
+  async changeMessageVisibilityBatch(
+    queueUrl: string,
+    entries: readonly { Id: string; ReceiptHandle: string; VisibilityTimeout: number }[],
+  ): Promise<readonly BatchFailure[]> {
+    const output = (await this.#call('ChangeMessageVisibilityBatch', {
+      QueueUrl: queueUrl,
+      Entries: entries,
+    })) as { Failed?: BatchFailure[] };
     return output.Failed ?? [];
   }
 
