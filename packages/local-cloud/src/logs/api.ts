@@ -5,7 +5,30 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../shared.ts';
-import type { LogStore, StoredLogEvent, StoredLogGroup, StoredLogStream } from './store.ts';
+import type { LogEvent } from '../types.ts';
+import type { StoredLogEvent, StoredLogGroup, StoredLogStream } from './stored-logs.ts';
+
+/** What the Logs API asks of the log store; the store implements it and hands its requests here. */
+export interface LogsApiBackend {
+  group(name: string): StoredLogGroup | undefined;
+  groups(): Iterable<StoredLogGroup>;
+  createLogGroup(name: string): void;
+  deleteLogGroup(name: string): void;
+  createLogStream(group: string, stream: string): void;
+  putLogEvents(group: string, stream: string, events: LogEvent[]): void;
+  /** Matching events with their stream, ordered by time then arrival. */
+  query(
+    group: string,
+    options: {
+      streamPrefix?: string;
+      streamNames?: readonly string[];
+      startTime?: number;
+      endTime?: number;
+      filter?: string;
+    },
+  ): Array<{ event: StoredLogEvent; logStreamName: string }>;
+  logGroupArn(name: string): string;
+}
 
 type Json = Record<string, unknown>;
 
@@ -20,7 +43,7 @@ class LogsError extends Error {
 const TARGET_PREFIX = 'Logs_20140328.';
 
 export async function handleLogsApi(
-  store: LogStore,
+  store: LogsApiBackend,
   request: IncomingMessage,
   response: ServerResponse,
   body: Buffer,
@@ -58,7 +81,7 @@ function parseInput(body: Buffer): Json {
   throw new LogsError('SerializationException', 'The request body is not a JSON object.');
 }
 
-const OPERATIONS: Record<string, (store: LogStore, input: Json) => Json> = {
+const OPERATIONS: Record<string, (store: LogsApiBackend, input: Json) => Json> = {
   CreateLogGroup(store, input) {
     const name = requiredString(input, 'logGroupName');
     if (store.group(name))
@@ -235,7 +258,7 @@ const OPERATIONS: Record<string, (store: LogStore, input: Json) => Json> = {
   },
 };
 
-function describeGroup(store: LogStore, group: StoredLogGroup): Json {
+function describeGroup(store: LogsApiBackend, group: StoredLogGroup): Json {
   const arn = store.logGroupArn(group.name);
   let storedBytes = 0;
   for (const stream of group.streams.values()) storedBytes += streamBytes(stream);
@@ -251,7 +274,7 @@ function describeGroup(store: LogStore, group: StoredLogGroup): Json {
   };
 }
 
-function describeStream(store: LogStore, group: StoredLogGroup, stream: StoredLogStream): Json {
+function describeStream(store: LogsApiBackend, group: StoredLogGroup, stream: StoredLogStream): Json {
   return {
     logStreamName: stream.name,
     creationTime: stream.creationTime,
@@ -304,7 +327,7 @@ function groupNameOf(identifier: string): string {
   return match ? (match[1] as string) : identifier;
 }
 
-function requireGroup(store: LogStore, input: Json): StoredLogGroup {
+function requireGroup(store: LogsApiBackend, input: Json): StoredLogGroup {
   const identifier = optionalString(input, 'logGroupName') ?? optionalString(input, 'logGroupIdentifier');
   if (identifier === undefined) throw new LogsError('InvalidParameterException', 'logGroupName is required.');
   const group = store.group(groupNameOf(identifier));

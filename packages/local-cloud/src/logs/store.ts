@@ -1,30 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiHandler, AwsContext, LogEvent } from '../types.ts';
-import { handleLogsApi } from './api.ts';
+import { handleLogsApi, type LogsApiBackend } from './api.ts';
 import { compileFilterPattern } from './filter-pattern.ts';
-
-/** An event as stored: what was put, plus when it arrived and a stable id (`aws logs tail` dedups by it). */
-export interface StoredLogEvent extends LogEvent {
-  readonly ingestionTime: number;
-  /** Arrival order across the whole store: breaks timestamp ties and orders pagination. */
-  readonly sequence: number;
-}
-
-export interface StoredLogStream {
-  readonly name: string;
-  readonly creationTime: number;
-  /** Time order (ties in arrival order). */
-  readonly events: StoredLogEvent[];
-  lastIngestionTime?: number;
-}
-
-export interface StoredLogGroup {
-  readonly name: string;
-  readonly creationTime: number;
-  retentionInDays?: number;
-  readonly streams: Map<string, StoredLogStream>;
-}
+import type { StoredLogEvent, StoredLogGroup, StoredLogStream } from './stored-logs.ts';
 
 export interface LogStoreOptions {
   /** Region and account for the ARNs the API returns; us-east-1 / 000000000000 by default. */
@@ -38,7 +17,7 @@ export interface LogStoreEvents {
 }
 
 /** In-memory CloudWatch Logs: log groups of streams of time-ordered events, with the Logs JSON API on top. */
-export class LogStore extends EventEmitter<LogStoreEvents> implements ApiHandler {
+export class LogStore extends EventEmitter<LogStoreEvents> implements ApiHandler, LogsApiBackend {
   readonly region: string;
   readonly accountId: string;
   readonly #groups = new Map<string, StoredLogGroup>();
