@@ -6,17 +6,28 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../shared.ts';
-import type { FunctionConfig, InvocationType } from '../types.ts';
+import type { FunctionConfig, InvocationType, InvokeResult } from '../types.ts';
 import { LambdaApiError, sendLambdaError } from './errors.ts';
 import { header } from './helpers.ts';
-import type { LambdaService } from './service.ts';
+
+/** What the REST API asks of the Lambda service; the service implements it and hands its requests here. */
+export interface LambdaApiBackend {
+  listFunctions(): FunctionConfig[];
+  /** Throws a 404 LambdaApiError when there is no such function, version or alias. */
+  resolveFunction(nameOrArn: string, qualifier?: string): { config: FunctionConfig };
+  invokeWithLogs(
+    nameOrArn: string,
+    payload: string,
+    options: { invocationType: InvocationType; source: string; clientContext?: string; qualifier?: string },
+  ): Promise<{ result: InvokeResult; logs: readonly string[] }>;
+}
 
 const PREFIX = '/2015-03-31/functions';
 const LOG_RESULT_BYTES = 4096;
 const INVOCATION_TYPES = new Set<string>(['RequestResponse', 'Event', 'DryRun']);
 
 export async function handleLambdaApi(
-  service: LambdaService,
+  service: LambdaApiBackend,
   request: IncomingMessage,
   response: ServerResponse,
   body: Buffer,
@@ -57,7 +68,7 @@ export async function handleLambdaApi(
 }
 
 async function invoke(
-  service: LambdaService,
+  service: LambdaApiBackend,
   request: IncomingMessage,
   response: ServerResponse,
   body: Buffer,

@@ -24,7 +24,7 @@ import { ConcurrencyLimiter } from './concurrency.ts';
 import { ExecutionEnvironment, type InvocationOutcome } from './environment.ts';
 import { functionNotFound, LambdaApiError, throttled } from './errors.ts';
 import { parseJsonOrText } from './helpers.ts';
-import { handleLambdaApi } from './rest-api.ts';
+import { handleLambdaApi, type LambdaApiBackend } from './rest-api.ts';
 
 export interface LambdaServiceOptions {
   readonly aws: AwsContext;
@@ -97,7 +97,7 @@ const RUNTIME_ENTRY = createRequire(import.meta.url).resolve('aws-lambda-ric');
 const RUNTIME_MODULES_HOOK = new URL('./runtime/runtime-modules.mjs', import.meta.url);
 const PNPM_HOISTED_FOLDER = pnpmHoistedFolder(PACKAGE_DIRECTORY);
 
-export class LambdaService implements ApiHandler {
+export class LambdaService implements ApiHandler, LambdaApiBackend {
   readonly invocations: InvocationRecord[] = [];
   readonly aws: AwsContext;
   readonly logs: LogStore;
