@@ -16,6 +16,7 @@ import {
 } from 'node:http';
 import { LocalCloudError, messageOf } from './errors.ts';
 import { readBody } from './shared.ts';
+import { sendJsonError, sizeLimitError } from './sqs/limits.ts';
 import { answerSqsQuery, isSqsQueryRequest } from './sqs/query.ts';
 import type { ApiHandler } from './types.ts';
 import { escapeXml } from './xml.ts';
@@ -136,12 +137,14 @@ function withoutHopByHop(headers: IncomingMessage['headers']): IncomingMessage['
   return copy;
 }
 
+/** Proxies a request to an emulator, streaming its body, or sending `body` when it was read already. */
 function proxy(
   request: IncomingMessage,
   response: ServerResponse,
   target: string,
   agent: Agent,
   service: string,
+  body?: Buffer,
 ): void {
   const upstream = httpRequest(new URL(request.url ?? '/', target), {
     method: request.method,
@@ -167,7 +170,30 @@ function proxy(
   response.on('close', () => {
     if (!response.writableFinished) upstream.destroy();
   });
-  request.pipe(upstream);
+  if (body) upstream.end(body);
+  else request.pipe(upstream);
+}
+
+const SQS_SENDS = new Set(['AmazonSQS.SendMessage', 'AmazonSQS.SendMessageBatch']);
+
+/** A JSON-protocol SQS send is read whole and checked against SQS's size limit before fauxqs sees it. */
+async function proxySqsSend(
+  request: IncomingMessage,
+  response: ServerResponse,
+  target: string,
+  agent: Agent,
+): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readBody(request);
+  } catch {
+    response.destroy(); // the client hung up mid-body
+    return;
+  }
+  const action = String(request.headers['x-amz-target']).replace(/^AmazonSQS\./, '');
+  const tooLong = sizeLimitError(action, body.toString('utf8'));
+  if (tooLong) sendJsonError(response, tooLong);
+  else proxy(request, response, target, agent, 'sqs', body);
 }
 
 async function handleInProcess(
@@ -254,6 +280,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       // fauxqs speaks only SQS's JSON protocol: query-protocol clients (CLI v1, CLI v2 < 2.13) get translated.
       if (service === 'sqs' && isSqsQueryRequest(request))
         void answerSqsQuery(request, response, backend.url, agent);
+      else if (service === 'sqs' && SQS_SENDS.has(String(request.headers['x-amz-target'])))
+        void proxySqsSend(request, response, backend.url, agent);
       else proxy(request, response, backend.url, agent, service);
     } else {
       void handleInProcess(request, response, backend.handler, service);

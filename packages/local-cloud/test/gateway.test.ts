@@ -2,9 +2,18 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { LocalCloudError } from '../src/errors.ts';
 import { type Gateway, startGateway } from '../src/gateway.ts';
 import type { ApiHandler } from '../src/types.ts';
@@ -284,5 +293,103 @@ describe('clients against the endpoint of a local cloud', () => {
     // Assess
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ echo: { hello: 'raw' } });
+  });
+});
+
+describe('SQS sends through the gateway, on fauxqs', () => {
+  const MiB = 1_048_576;
+  let fauxqs: FauxqsEmulator;
+  let gateway: Gateway;
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    fauxqs = await startFauxqs();
+    gateway = await startGateway({ port: 0, backends: { sqs: { url: fauxqs.url } } });
+    sqs = new SQSClient({
+      endpoint: gateway.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+  });
+
+  afterAll(async () => {
+    sqs?.destroy();
+    await gateway?.stop();
+    await fauxqs?.stop();
+  });
+
+  async function createQueue(name: string): Promise<string> {
+    return (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
+  }
+
+  async function depth(queueUrl: string): Promise<number> {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    return Number(Attributes?.ApproximateNumberOfMessages);
+  }
+
+  it('takes a message of 1 MiB counting its attributes, and refuses one byte more as SQS does', async () => {
+    // Prepare
+    const queueUrl = await createQueue('size-limit');
+    // The attribute counts its name (5), data type (6) and value (3): 14 bytes.
+    const MessageAttributes = { color: { DataType: 'String', StringValue: 'red' } };
+    const send = (bodyBytes: number) =>
+      sqs.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'a'.repeat(bodyBytes), MessageAttributes }),
+      );
+
+    // Act
+    const atLimit = await send(MiB - 14);
+    const overLimit = send(MiB - 13);
+
+    // Assess
+    expect(atLimit.MessageId).toBeDefined();
+    await expect(overLimit).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: 'One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(await depth(queueUrl)).toBe(1);
+  });
+
+  it('refuses a batch one byte over 1 MiB in all as BatchRequestTooLong, sending none of it', async () => {
+    // Prepare
+    const queueUrl = await createQueue('batch-limit');
+    const entries = (lastBytes: number) => [
+      { Id: 'a', MessageBody: 'a'.repeat(MiB / 2) },
+      { Id: 'b', MessageBody: 'b'.repeat(lastBytes) },
+    ];
+
+    // Act
+    const refused: unknown = await sqs
+      .send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries(MiB / 2 + 1) }))
+      .catch((error: unknown) => error);
+    const depthAfterRefusal = await depth(queueUrl);
+    const atLimit = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries(MiB / 2) }),
+    );
+
+    // Assess
+    expect(refused).toMatchObject({
+      name: 'BatchRequestTooLong',
+      message: 'Batch requests cannot be longer than 1048576 bytes. You have sent 1048577 bytes.',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(depthAfterRefusal).toBe(0);
+    expect(atLimit.Successful?.map((entry) => entry.Id)).toEqual(['a', 'b']);
+    expect(await depth(queueUrl)).toBe(2);
+  });
+
+  it("answers a send larger than fauxqs reads (11 MiB) with SQS's error, not a dropped connection", async () => {
+    // Prepare
+    const queueUrl = await createQueue('huge');
+
+    // Act
+    const huge = sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'a'.repeat(12 * MiB) }));
+
+    // Assess
+    await expect(huge).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
 });

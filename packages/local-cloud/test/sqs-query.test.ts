@@ -2,6 +2,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { type Gateway, startGateway } from '../src/gateway.ts';
+import { MAX_MESSAGE_BYTES, messageBytes, sizeLimitError } from '../src/sqs/limits.ts';
 import { jsonToQueryXml, queryToJson, SqsQueryError } from '../src/sqs/query.ts';
 import { awsCli, hasAwsCli } from './aws-cli.ts';
 
@@ -275,6 +276,41 @@ describe('translating JSON answers to SQS query XML', () => {
   });
 });
 
+describe("SQS's message size limit", () => {
+  it('counts the body and each attribute name, data type and value, binary values by their own bytes', () => {
+    // Prepare
+    const message = {
+      MessageBody: 'héllo', // 6 bytes
+      MessageAttributes: {
+        color: { DataType: 'String', StringValue: 'red' }, // 5 + 6 + 3
+        raw: { DataType: 'Binary', BinaryValue: 'AAEC' }, // 3 + 6 + 3 (base64 of 3 bytes)
+      },
+      MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-a-b' } },
+    };
+
+    // Act
+    const size = messageBytes(message);
+
+    // Assess
+    expect(size).toBe(6 + 14 + 12);
+  });
+
+  it('leaves other actions, and sends that are not JSON, to the emulator', () => {
+    // Prepare
+    const big = JSON.stringify({ MessageBody: 'a'.repeat(MAX_MESSAGE_BYTES + 1) });
+
+    // Act
+    const receive = sizeLimitError('ReceiveMessage', big);
+    const broken = sizeLimitError('SendMessage', '{"MessageBody":');
+    const send = sizeLimitError('SendMessage', big);
+
+    // Assess
+    expect(receive).toBeUndefined();
+    expect(broken).toBeUndefined();
+    expect(send?.queryCode).toBe('InvalidParameterValue');
+  });
+});
+
 function signed(service: string): string {
   return `AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`;
 }
@@ -390,6 +426,46 @@ describe('the gateway with SQS query-protocol clients', () => {
     const xml = await response.text();
     expect(textOf(xml, 'Code')).toEqual(['InvalidAction']);
     expect(textOf(xml, 'Message')).toEqual(['The action Publish is not valid for this endpoint.']);
+  });
+
+  it('refuses a message or a batch over 1 MiB with the query codes SQS gives, sending nothing', async () => {
+    // Prepare
+    const created = await post({ Action: 'CreateQueue', QueueName: 'form-limit' });
+    const queueUrl = textOf(await created.text(), 'QueueUrl')[0] ?? '';
+    const half = 'a'.repeat(MAX_MESSAGE_BYTES / 2);
+
+    // Act
+    const message = await post({
+      Action: 'SendMessage',
+      QueueUrl: queueUrl,
+      MessageBody: 'a'.repeat(MAX_MESSAGE_BYTES + 1),
+    });
+    const batch = await post({
+      Action: 'SendMessageBatch',
+      QueueUrl: queueUrl,
+      'SendMessageBatchRequestEntry.1.Id': 'a',
+      'SendMessageBatchRequestEntry.1.MessageBody': half,
+      'SendMessageBatchRequestEntry.2.Id': 'b',
+      'SendMessageBatchRequestEntry.2.MessageBody': `${half}b`,
+    });
+    const attributes = await post({
+      Action: 'GetQueueAttributes',
+      QueueUrl: queueUrl,
+      'AttributeName.1': 'ApproximateNumberOfMessages',
+    });
+
+    // Assess
+    expect(message.status).toBe(400);
+    const messageXml = await message.text();
+    expect(textOf(messageXml, 'Code')).toEqual(['InvalidParameterValue']);
+    expect(textOf(messageXml, 'Message')).toEqual([
+      'One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.',
+    ]);
+    expect(batch.status).toBe(400);
+    expect(textOf(await batch.text(), 'Code')).toEqual(['AWS.SimpleQueueService.BatchRequestTooLong']);
+    expect(await attributes.text()).toContain(
+      '<Attribute><Name>ApproximateNumberOfMessages</Name><Value>0</Value></Attribute>',
+    );
   });
 
   it.skipIf(!hasAwsCli)(

@@ -11,6 +11,7 @@ import { type Agent, request as httpRequest, type IncomingMessage, type ServerRe
 import { messageOf } from '../errors.ts';
 import { isRecord, readBody } from '../shared.ts';
 import { escapeXml } from '../xml.ts';
+import { sizeLimitError } from './limits.ts';
 
 export const SQS_XML_NAMESPACE = 'http://queue.amazonaws.com/doc/2012-11-05/';
 
@@ -484,6 +485,11 @@ export async function answerSqsQuery(
     const queueUrl =
       url.pathname !== '/' ? `http://${request.headers.host ?? 'localhost'}${url.pathname}` : undefined;
     const json = queryToJson(params, { queueUrl });
+    const tooLong = sizeLimitError(json.action, json.body);
+    if (tooLong) {
+      sendError(response, 400, tooLong.queryCode, tooLong.message);
+      return;
+    }
     let answer: Awaited<ReturnType<typeof callEmulator>>;
     try {
       answer = await callEmulator(emulatorUrl, agent, request, json);
