@@ -124,6 +124,8 @@ export class JwtAuthorizer {
         issuer: this.#keys.issuer,
         currentDate: now,
         algorithms: ['RS256', 'RS384', 'RS512'],
+        // API Gateway refuses a token that never expires, as it does an expired one.
+        requiredClaims: ['exp'],
       }));
     } catch (error) {
       return unauthorized(reason(error));
