@@ -17,7 +17,7 @@ import {
 import { LocalCloudError, messageOf } from './errors.ts';
 import { readBody } from './shared.ts';
 import { sendJsonError, sizeLimitError } from './sqs/limits.ts';
-import { answerSqsQuery, isSqsQueryRequest } from './sqs/query.ts';
+import { answerSqsQuery, isSqsQueryRequest, sqsQueryError } from './sqs/query.ts';
 import type { ApiHandler } from './types.ts';
 import { escapeXml } from './xml.ts';
 
@@ -152,7 +152,11 @@ function proxy(
     agent,
   });
   upstream.on('response', (answer) => {
-    response.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers));
+    const headers = withoutHopByHop(answer.headers);
+    const queryError = headers['x-amzn-query-error'];
+    if (service === 'sqs' && typeof queryError === 'string')
+      headers['x-amzn-query-error'] = sqsQueryError(queryError);
+    response.writeHead(answer.statusCode ?? 502, headers);
     answer.pipe(response);
   });
   upstream.on('error', (error) => {

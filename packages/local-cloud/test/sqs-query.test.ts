@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { type Gateway, startGateway } from '../src/gateway.ts';
 import { MAX_MESSAGE_BYTES, messageBytes, sizeLimitError } from '../src/sqs/limits.ts';
-import { jsonToQueryXml, queryToJson, SqsQueryError } from '../src/sqs/query.ts';
+import { jsonToQueryXml, queryToJson, SqsQueryError, sqsQueryError } from '../src/sqs/query.ts';
 import { awsCli, hasAwsCli } from './aws-cli.ts';
 
 const NS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -256,6 +256,26 @@ describe('translating JSON answers to SQS query XML', () => {
         '<Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist.</Message>' +
         '<Detail/></Error><RequestId>req-4</RequestId></ErrorResponse>',
     );
+  });
+
+  it("writes SQS's own code where fauxqs prefixes one SQS does not", () => {
+    // Prepare
+    const json = { __type: 'com.amazonaws.sqs#InvalidMessageContents', message: 'Invalid characters found.' };
+    const headers = { 'x-amzn-query-error': 'AWS.SimpleQueueService.InvalidMessageContents;Sender' };
+
+    // Act
+    const answer = jsonToQueryXml('SendMessage', 400, json, headers);
+    const fixed = ['InvalidParameterValue', 'QueueAlreadyExists', 'BatchRequestTooLong'].map((code) =>
+      sqsQueryError(`AWS.SimpleQueueService.${code};Sender`),
+    );
+
+    // Assess
+    expect(answer.body).toContain('<Code>InvalidMessageContents</Code>');
+    expect(fixed).toEqual([
+      'InvalidParameterValue;Sender',
+      'QueueAlreadyExists;Sender',
+      'AWS.SimpleQueueService.BatchRequestTooLong;Sender',
+    ]);
   });
 
   it('derives the query code from the JSON error name when the header is missing', () => {

@@ -233,6 +233,22 @@ const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {
   UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
 };
 
+/** The query codes SQS gives with the `AWS.SimpleQueueService.` prefix; every other code has none. */
+const PREFIXED_QUERY_CODES = new Set(
+  Object.values(QUERY_ERROR_CODES).filter((code) => code.startsWith('AWS.SimpleQueueService.')),
+);
+
+/**
+ * An x-amzn-query-error header (`<code>;<fault>`) as SQS would send it. fauxqs prefixes every code with
+ * `AWS.SimpleQueueService.`, so SDK clients would see `AWS.SimpleQueueService.InvalidParameterValue` where SQS
+ * says `InvalidParameterValue`.
+ */
+export function sqsQueryError(header: string): string {
+  const [code = '', ...fault] = header.split(';');
+  const fixed = PREFIXED_QUERY_CODES.has(code) ? code : code.replace(/^AWS\.SimpleQueueService\./, '');
+  return [fixed, ...fault].join(';');
+}
+
 /** A query request that cannot be translated, answered as SQS would (400, `Sender`). */
 export class SqsQueryError extends Error {
   override readonly name = 'SqsQueryError';
@@ -405,7 +421,7 @@ export function jsonToQueryXml(
   const answer = isRecord(json) ? json : {};
   if (status >= 300) {
     // `AWS.SimpleQueueService.NonExistentQueue;Sender`: the query code and fault, when they differ from JSON's.
-    const [queryCode, fault] = (header(headers, 'x-amzn-query-error') ?? '').split(';');
+    const [queryCode, fault] = sqsQueryError(header(headers, 'x-amzn-query-error') ?? '').split(';');
     const jsonCode = String(answer.__type ?? answer.code ?? 'InternalFailure').replace(/^.*#/, '');
     const code = queryCode || QUERY_ERROR_CODES[jsonCode] || jsonCode;
     const type = fault === 'Sender' || fault === 'Receiver' ? fault : status >= 500 ? 'Receiver' : 'Sender';
