@@ -384,3 +384,57 @@ describe('bucket attributes', () => {
     });
   });
 });
+
+describe('a filter with only a prefix, or only a suffix', () => {
+  const arn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
+  /** One rule with one filter rule, as each shape writes it: CloudFormation capitalizes the name. */
+  const shapes = {
+    "CloudFormation's AWS::S3::Bucket": (name: 'prefix' | 'suffix', value: string) =>
+      notificationRules({
+        LambdaConfigurations: [
+          {
+            Event: 's3:ObjectCreated:*',
+            Filter: { S3Key: { Rules: [{ Name: name === 'prefix' ? 'Prefix' : 'Suffix', Value: value }] } },
+            Function: arn,
+          },
+        ],
+      }),
+    "the S3 API's JSON (CDK's custom resource)": (name: 'prefix' | 'suffix', value: string) =>
+      notificationRules({
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: name, Value: value }] } },
+            LambdaFunctionArn: arn,
+          },
+        ],
+      }),
+    "the S3 API's XML": (name: 'prefix' | 'suffix', value: string) =>
+      notificationRulesFromXml(
+        `<NotificationConfiguration><CloudFunctionConfiguration><CloudFunction>${arn}</CloudFunction><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>${name}</Name><Value>${value}</Value></FilterRule></S3Key></Filter></CloudFunctionConfiguration></NotificationConfiguration>`,
+      ),
+  };
+  const keys = ['uploads/a.jpg', 'uploads/deep/b.png', 'other/uploads/c.jpg', 'uploads.jpg', 'd.jpg.webp'];
+
+  it.each(
+    Object.keys(shapes).flatMap((shape) => [
+      [shape, 'prefix', 'uploads/', ['uploads/a.jpg', 'uploads/deep/b.png']],
+      [shape, 'suffix', '.jpg', ['uploads/a.jpg', 'other/uploads/c.jpg', 'uploads.jpg']],
+    ]) as [keyof typeof shapes, 'prefix' | 'suffix', string, string[]][],
+  )(
+    'from %s, a %s-only rule (%j) matches the keys it names and no others',
+    (shape, name, value, matching) => {
+      // Prepare
+      const rules = shapes[shape](name, value);
+
+      // Act
+      const matched = keys.filter((key) =>
+        (rules as NotificationRule[]).some((rule) => ruleMatches(rule, 'ObjectCreated:Put', key)),
+      );
+
+      // Assess
+      expect(rules).toHaveLength(1);
+      expect(matched).toEqual(matching);
+    },
+  );
+});
