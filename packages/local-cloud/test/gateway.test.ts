@@ -382,6 +382,31 @@ describe('SQS sends through the gateway, on fauxqs', () => {
     expect(await depth(queueUrl)).toBe(2);
   });
 
+  it('carries characters beyond U+FFFF (emoji) intact, and refuses the characters SQS refuses', async () => {
+    // Prepare
+    const queueUrl = await createQueue('characters');
+    const body = 'order 🎉 𝄞 shipped 📦';
+
+    // Act
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
+    );
+    const refused = await Promise.all(
+      ['nul \u0000', 'lone surrogate \ud83c'].map((MessageBody) =>
+        sqs
+          .send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody }))
+          .catch((error: unknown) => error),
+      ),
+    );
+
+    // Assess
+    expect(Messages?.map((message) => message.Body)).toEqual([body]);
+    for (const error of refused) {
+      expect(error).toMatchObject({ name: 'InvalidMessageContents', $metadata: { httpStatusCode: 400 } });
+    }
+  });
+
   it("answers a send larger than fauxqs reads (11 MiB) with SQS's error, not a dropped connection", async () => {
     // Prepare
     const queueUrl = await createQueue('huge');
