@@ -554,6 +554,7 @@ describe('LambdaService', { timeout: 20_000 }, () => {
     beforeAll(async () => {
       lambda.createFunction(functionConfig('api-echo', 'echo'));
       lambda.createFunction(functionConfig('api-throws', 'throws'));
+      lambda.createFunction(functionConfig('api-sized', 'sized'));
       server = createServer((request, response) => {
         const chunks: Buffer[] = [];
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -639,6 +640,82 @@ describe('LambdaService', { timeout: 20_000 }, () => {
         message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing',
       });
       expect(sdkError).toMatchObject({ name: 'ResourceNotFoundException' });
+    });
+
+    /** A request body of exactly `bytes` bytes; the function answers with 2 bytes (an empty string). */
+    function payloadOf(bytes: number): string {
+      const empty = JSON.stringify({ bytes: 2, padding: '' });
+      return JSON.stringify({ bytes: 2, padding: 'x'.repeat(bytes - empty.length) });
+    }
+
+    function invocationsOf(functionName: string) {
+      return lambda.invocations.filter((record) => record.functionName === functionName);
+    }
+
+    it('refuses a synchronous request over 6 MiB with 413 RequestEntityTooLargeException, running nothing', async () => {
+      // Prepare
+      const payload = payloadOf(6_291_456 + 1);
+
+      // Act
+      const error = await client
+        .send(new InvokeCommand({ FunctionName: 'api-sized', Payload: payload }))
+        .catch((caught: unknown) => caught);
+
+      // Assess
+      expect(error).toMatchObject({
+        name: 'RequestEntityTooLargeException',
+        message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+        $metadata: { httpStatusCode: 413 },
+      });
+      expect(invocationsOf('api-sized')).toEqual([]);
+    });
+
+    it('refuses an Event request over 1 MiB with 413 before queueing it, and takes one of 1 MiB', async () => {
+      // Prepare
+      const overLimit = payloadOf(1_048_576 + 1);
+      const atLimit = payloadOf(1_048_576);
+
+      // Act
+      const refused = await client
+        .send(new InvokeCommand({ FunctionName: 'api-sized', Payload: overLimit, InvocationType: 'Event' }))
+        .catch((caught: unknown) => caught);
+      const accepted = await client.send(
+        new InvokeCommand({ FunctionName: 'api-sized', Payload: atLimit, InvocationType: 'Event' }),
+      );
+
+      // Assess
+      expect(refused).toMatchObject({
+        name: 'RequestEntityTooLargeException',
+        message: '1048577 byte payload is too large for the Event invocation type (limit 1048576 bytes)',
+        $metadata: { httpStatusCode: 413 },
+      });
+      expect(accepted.StatusCode).toBe(202);
+      await vi.waitFor(() => expect(invocationsOf('api-sized')).toHaveLength(1));
+      expect(invocationsOf('api-sized')[0]).toMatchObject({ requestId: accepted.$metadata.requestId });
+    });
+
+    it('answers a response over 6 MiB + 100 bytes with Function.ResponseSizeTooLarge, status 200 and Unhandled', async () => {
+      // Act
+      const atLimit = await client.send(
+        new InvokeCommand({ FunctionName: 'api-sized', Payload: JSON.stringify({ bytes: 6_291_556 }) }),
+      );
+      const overLimit = await client.send(
+        new InvokeCommand({ FunctionName: 'api-sized', Payload: JSON.stringify({ bytes: 6_291_556 + 1 }) }),
+      );
+
+      // Assess
+      expect(atLimit.FunctionError).toBeUndefined();
+      expect(atLimit.Payload).toHaveLength(6_291_556);
+      expect(overLimit.StatusCode).toBe(200);
+      expect(overLimit.FunctionError).toBe('Unhandled');
+      expect(JSON.parse(Buffer.from(overLimit.Payload ?? []).toString())).toEqual({
+        errorType: 'Function.ResponseSizeTooLarge',
+        errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+      });
+      expect(invocationsOf('api-sized').at(-1)).toMatchObject({
+        status: 'error',
+        error: { errorType: 'Function.ResponseSizeTooLarge' },
+      });
     });
 
     it('lists and describes functions', async () => {

@@ -13,6 +13,7 @@ import type { LogStore } from '../logs/store.ts';
 import type { AwsContext, FunctionConfig, LogEvent } from '../types.ts';
 import { header } from './helpers.ts';
 import { lineReader, telemetryFrameReader } from './log-capture.ts';
+import { RESPONSE_LIMIT, RESPONSE_TOO_LARGE } from './payload-limits.ts';
 import { PeakMemory } from './peak-memory.ts';
 import {
   endLine,
@@ -279,8 +280,7 @@ export class ExecutionEnvironment {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body =
-        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
       this.#onPost(request, url, body, response);
     });
   }
@@ -321,7 +321,8 @@ export class ExecutionEnvironment {
     response.end(invocation.payload);
   }
 
-  #onPost(request: IncomingMessage, url: string, body: string, response: ServerResponse): void {
+  #onPost(request: IncomingMessage, url: string, bytes: Buffer, response: ServerResponse): void {
+    const body = bytes.toString('utf8');
     const answer = (status: number, payload: object) => {
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(payload));
@@ -340,6 +341,12 @@ export class ExecutionEnvironment {
     const current = this.#current;
     if (!match || !current || decodeRequestId(match[1] as string) !== current.invocation.requestId) {
       answer(400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
+      return;
+    }
+    if (match[2] === 'response' && bytes.length > RESPONSE_LIMIT) {
+      // Lambda's Runtime API refuses the response, and the invoke fails with Function.ResponseSizeTooLarge.
+      answer(413, RESPONSE_TOO_LARGE);
+      void this.#finish(current, 'error', JSON.stringify(RESPONSE_TOO_LARGE));
       return;
     }
     answer(202, { status: 'OK' });

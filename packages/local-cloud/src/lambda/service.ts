@@ -24,6 +24,7 @@ import { ConcurrencyLimiter } from './concurrency.ts';
 import { ExecutionEnvironment, type InvocationOutcome } from './environment.ts';
 import { functionNotFound, LambdaApiError, throttled } from './errors.ts';
 import { parseJsonOrText } from './helpers.ts';
+import { requestTooLarge } from './payload-limits.ts';
 import { handleLambdaApi, type LambdaApiBackend } from './rest-api.ts';
 
 export interface LambdaServiceOptions {
@@ -219,9 +220,12 @@ export class LambdaService implements ApiHandler, LambdaApiBackend {
     payload: string,
     options: InvokeOptions & { qualifier?: string } = {},
   ): Promise<{ result: InvokeResult; logs: readonly string[] }> {
+    const invocationType = options.invocationType ?? 'RequestResponse';
+    // Refused before anything else happens: an oversize async event is never queued.
+    const tooLarge = requestTooLarge(invocationType, Buffer.byteLength(payload));
+    if (tooLarge) throw tooLarge;
     const resolved = this.#resolve(nameOrArn, options.qualifier);
     const requestId = randomUUID();
-    const invocationType = options.invocationType ?? 'RequestResponse';
     const text = payload === '' ? '{}' : payload;
     const event = options.event === undefined ? parsePayload(text) : options.event;
     const executedVersion = resolved.version;
