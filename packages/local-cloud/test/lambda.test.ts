@@ -740,6 +740,38 @@ describe('LambdaService', { timeout: 20_000 }, () => {
   });
 });
 
+describe('idle execution environments', { timeout: 20_000 }, () => {
+  const lambda = new LambdaService({
+    aws,
+    logs: new LogStore(),
+    deliver: async () => {},
+    idleEnvironmentMs: 1_000,
+  });
+
+  afterAll(() => lambda.stop());
+
+  it('stops an environment left idle past idleEnvironmentMs, so the next invoke is a cold start', async () => {
+    // Prepare
+    lambda.createFunction(functionConfig('idle-echo', 'echo'));
+    const cold = await lambda.invoke('idle-echo', '{}');
+    const warm = await lambda.invoke('idle-echo', '{}');
+    const pid = JSON.parse(cold.payload ?? '{}').pid as number;
+
+    // Act
+    await vi.waitFor(() => expect(isRunning(pid)).toBe(false), { timeout: 10_000 });
+    const next = await lambda.invoke('idle-echo', '{}');
+
+    // Assess
+    expect(JSON.parse(warm.payload ?? '{}').pid).toBe(pid);
+    expect(JSON.parse(next.payload ?? '{}').pid).not.toBe(pid);
+    expect(lambda.invocations.map((record) => record.initDurationMs !== undefined)).toEqual([
+      true,
+      false,
+      true,
+    ]);
+  });
+});
+
 describe('LambdaService.stop', { timeout: 20_000 }, () => {
   const services: LambdaService[] = [];
 

@@ -37,7 +37,9 @@ export interface EnvironmentOptions {
   readonly nodeArgs: readonly string[];
   /** Extra variables only the platform sets (LAMBDA_RUNTIME_DIR, credentials). */
   readonly platformEnvironment: Readonly<Record<string, string>>;
-  /** Called once when the environment is gone (timeout, crash, stop), so the service forgets it. */
+  /** Idle this long, the environment is stopped, as Lambda reclaims idle environments (real time, not scaled). */
+  readonly idleTimeoutMs: number;
+  /** Called once when the environment is gone (timeout, crash, stop, idle), so the service forgets it. */
   readonly onExit: (environment: ExecutionEnvironment) => void;
 }
 
@@ -83,7 +85,7 @@ interface ActiveInvocation {
 const INIT_LIMIT_MS = 10_000;
 const RUNTIME_API = '/2018-06-01/runtime';
 
-export type EnvironmentState = 'starting' | 'idle' | 'busy' | 'dead';
+export type EnvironmentState = 'starting' | 'idle' | 'busy' | 'stopping' | 'dead';
 
 export class ExecutionEnvironment {
   readonly config: FunctionConfig;
@@ -103,6 +105,7 @@ export class ExecutionEnvironment {
   #exited?: Promise<void>;
   #spawnError?: string;
   #stopping = false;
+  #idleTimer?: NodeJS.Timeout;
 
   private constructor(options: EnvironmentOptions, server: Server) {
     this.#options = options;
@@ -140,7 +143,10 @@ export class ExecutionEnvironment {
 
   /** Runs one invocation; resolves when the runtime answered, failed, crashed or timed out. */
   invoke(invocation: Invocation): Promise<InvocationOutcome> {
-    if (this.state === 'dead') throw new Error('The execution environment has exited.');
+    if (this.state === 'dead' || this.state === 'stopping') {
+      throw new Error('The execution environment has exited.');
+    }
+    clearTimeout(this.#idleTimer);
     this.state = 'busy';
     return new Promise<InvocationOutcome>((resolve) => {
       const cold = this.#initDurationMs === undefined;
@@ -166,6 +172,9 @@ export class ExecutionEnvironment {
   /** Kills the runtime and closes the Runtime API server; resolves once the process has exited. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    clearTimeout(this.#idleTimer);
+    // No longer idle from here on: the service must not hand it an invoke while it is going.
+    if (this.state !== 'dead') this.state = 'stopping';
     this.#kill();
     await this.#exited;
     this.#server.closeAllConnections();
@@ -288,7 +297,7 @@ export class ExecutionEnvironment {
   #onNext(response: ServerResponse): void {
     if (this.#initDurationMs === undefined) {
       this.#initDurationMs = performance.now() - this.#spawnedAt;
-      if (this.state === 'starting') this.state = 'idle';
+      if (this.state === 'starting') this.#becomeIdle();
       // A first reading, so a runtime that dies before its first report still has a Max Memory Used.
       this.#memory.read();
     }
@@ -458,7 +467,7 @@ export class ExecutionEnvironment {
       for (const line of lines) active.logs.push(line.message);
     }
     if (this.#current === active) this.#current = undefined;
-    if (this.state === 'busy') this.state = 'idle';
+    if (this.state === 'busy') this.#becomeIdle();
     active.resolve({
       status,
       payload,
@@ -474,11 +483,18 @@ export class ExecutionEnvironment {
     });
   }
 
+  #becomeIdle(): void {
+    this.state = 'idle';
+    // Unref'd, so a waiting reclaim never keeps the process alive.
+    this.#idleTimer = setTimeout(() => void this.stop(), this.#options.idleTimeoutMs).unref();
+  }
+
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     // Processes the function started outlive a runtime that exited on its own; Lambda's sandbox would not.
     this.#kill();
     const wasAlive = this.state !== 'dead';
     this.state = 'dead';
+    clearTimeout(this.#idleTimer);
     this.#heldNext?.destroy();
     this.#heldNext = undefined;
     this.#server.closeAllConnections();

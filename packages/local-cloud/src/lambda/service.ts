@@ -59,6 +59,12 @@ export interface LambdaServiceOptions {
   };
   /** Oldest invocation records are dropped past this many. */
   readonly maxInvocationRecords?: number;
+  /**
+   * An execution environment idle this long is stopped and its process ended, so a long session does not keep
+   * every environment it ever started; the next invoke is a cold start. Lambda reclaims idle environments after
+   * roughly 5 to 15 minutes; default 10 minutes (real time: the clock's scale does not apply).
+   */
+  readonly idleEnvironmentMs?: number;
 }
 
 export interface InvokeOptions {
@@ -111,6 +117,7 @@ export class LambdaService implements ApiHandler, LambdaApiBackend {
   readonly #nodeArgs: string[];
   readonly #platformEnvironment: Record<string, string>;
   readonly #maxRecords: number;
+  readonly #idleEnvironmentMs: number;
   readonly #clock: Clock;
   #stopped = false;
 
@@ -119,6 +126,7 @@ export class LambdaService implements ApiHandler, LambdaApiBackend {
     this.logs = options.logs;
     this.#limiter = new ConcurrencyLimiter(options.maxConcurrency ?? 50);
     this.#maxRecords = options.maxInvocationRecords ?? 10_000;
+    this.#idleEnvironmentMs = options.idleEnvironmentMs ?? 600_000;
     this.#clock = options.clock ?? scaledClock();
     this.#async = new AsyncInvoker({
       attempt: (event) => this.#attemptAsync(event),
@@ -375,6 +383,7 @@ export class LambdaService implements ApiHandler, LambdaApiBackend {
       runtimeEntry: RUNTIME_ENTRY,
       nodeArgs: this.#nodeArgs,
       platformEnvironment: this.#platformEnvironment,
+      idleTimeoutMs: this.#idleEnvironmentMs,
       onExit: (environment) => {
         const pool = state.environments.get(version);
         const index = pool?.indexOf(environment) ?? -1;
