@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { APIGatewayProxyEventSchema } from '@aws-lambda-powertools/parser/schemas/api-gateway';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import {
@@ -458,6 +460,34 @@ describe('an HTTP API in the local cloud', () => {
     // Assess
     expect(answer.status).toBe(413);
     expect(answer.json()).toEqual({ message: 'Request Entity Too Large' });
+  });
+
+  it("answers Node's fetch from another process with 413 for a body over 10 MB, then serves the next request", async () => {
+    // Prepare
+    // In its own process, as a real client is: a front that closed while the client still sent broke its pipe.
+    const client = `
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        const body = new Uint8Array(10 * 1024 * 1024 + 1);
+        const response = await fetch(process.argv[1], { method: 'POST', body });
+        answers.push({ status: response.status, body: await response.json() });
+      }
+      console.log(JSON.stringify(answers));`;
+
+    // Act
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--input-type=module',
+      '-e',
+      client,
+      `${api}/echo/big`,
+    ]);
+    const next = await send(`${api}/reply/object`);
+
+    // Assess
+    expect(JSON.parse(stdout)).toEqual(
+      Array(3).fill({ status: 413, body: { message: 'Request Entity Too Large' } }),
+    );
+    expect(next.status).toBe(200);
   });
 
   it('answers CORS preflights and puts its own CORS headers on answers', async () => {
