@@ -3,6 +3,7 @@
  * source mappings) is written against these, so it can be read and tested alone.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from './clock.ts';
 
 /** The account, region and single endpoint every local resource lives behind. */
 export interface AwsContext {
@@ -84,12 +85,13 @@ export interface LogEvent {
   readonly message: string;
 }
 
-/** SQS event source mapping, resolved from AWS::Lambda::EventSourceMapping. */
-export interface SqsEventSourceConfig {
+/** What every event source mapping (AWS::Lambda::EventSourceMapping) says, whatever its source. */
+export interface EventSourceMappingConfig {
   readonly uuid: string;
   readonly functionName: string;
-  readonly queueArn: string;
-  readonly batchSize: number; // default 10
+  /** The queue, stream or table stream the mapping reads. */
+  readonly sourceArn: string;
+  readonly batchSize: number; // default per source: 10 for SQS, 100 for streams
   readonly maximumBatchingWindowSeconds: number; // default 0
   readonly reportBatchItemFailures: boolean; // FunctionResponseTypes includes ReportBatchItemFailures
   readonly maximumConcurrency?: number; // ScalingConfig.MaximumConcurrency
@@ -97,6 +99,63 @@ export interface SqsEventSourceConfig {
   readonly filterPatterns: readonly unknown[];
   readonly enabled: boolean;
 }
+
+/** An SQS mapping: the base, plus the queue's visibility timeout, which a failed record waits out. */
+export interface SqsEventSourceConfig extends EventSourceMappingConfig {
+  /** The queue's VisibilityTimeout; a failed record becomes visible again after it (in emulated time). */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/**
+ * Anything that turns a source into invocations: an event source mapping's poller, S3 notifications, and next
+ * stream pollers and fan-outs. The cloud starts it once deployed and stops it first when the cloud stops.
+ */
+export interface EventSource {
+  /** What it is, for the playground and warnings: "SQS mapping orders → Triggers-Sqs-Worker". */
+  readonly description: string;
+  start(): void;
+  /** Stops taking new work at once and waits for the work in hand. */
+  stop(): Promise<void>;
+  state(): EventSourceState;
+}
+
+export interface EventSourceState {
+  readonly state: 'Enabled' | 'Disabled' | 'Stopped';
+  /** Batches or events handed to functions so far. */
+  readonly invocations: number;
+  /** The last problem it ran into (a deleted queue, a function gone), until a round works again. */
+  readonly lastProblem?: string;
+}
+
+/** How a trigger invokes: Lambda's own pollers and notifiers call the Lambda service this way. */
+export type Invoke = (
+  functionName: string,
+  payload: string,
+  options: { readonly source: string; readonly event?: unknown; readonly invocationType?: InvocationType },
+) => Promise<InvokeResult>;
+
+/** What triggers are built from: the function to invoke, the emulators they read, the clock, where problems go. */
+export interface TriggerServices {
+  readonly aws: AwsContext;
+  readonly clock: Clock;
+  readonly invoke: Invoke;
+  /** The URL of the emulator behind a service (`sqs`): Lambda's machinery talks to it directly, unsigned. */
+  emulatorUrl(service: string): string | undefined;
+  /** A problem worth one line on the terminal (said once per cause by the caller). */
+  warn(message: string): void;
+}
+
+/** The config every local SDK client gets: the gateway endpoint, the local region and dummy credentials. */
+export interface LocalClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** An SDK v3 client of the local endpoint, made once per client class: `clients(SQSClient)`. */
+export type ClientFactory = <T extends { destroy(): void }>(
+  Client: new (config: LocalClientConfig & Record<string, unknown>) => T,
+) => T;
 
 /** A resource the deployer created, recorded, or could not run locally. */
 export interface DeployedResource {

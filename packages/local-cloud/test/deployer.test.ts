@@ -105,7 +105,11 @@ describe('deploying with stand-in services', () => {
   let workDirectory: string;
   const functions: FunctionConfig[] = [];
   const services = (): DeployServices => ({
-    sqs: undefined as never,
+    clients: () => {
+      throw new Error('no clients in these tests');
+    },
+    unavailable: () => undefined,
+    triggers: undefined as never,
     lambda: {
       createFunction: (config) => functions.push(config),
       setAsyncInvokeConfig: () => {},
@@ -114,7 +118,7 @@ describe('deploying with stand-in services', () => {
       getFunction: (name) => functions.find((config) => config.name === name),
     },
     logs: { createLogGroup: () => {} },
-    startSqsPoller: () => {},
+    startEventSource: () => {},
     workDirectory,
   });
 

@@ -9,6 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { scaledClock } from '../src/clock.ts';
 import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { LambdaService } from '../src/lambda/service.ts';
 import { LogStore } from '../src/logs/store.ts';
@@ -100,7 +101,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
       {
         uuid: `mapping-${queueCount}`,
         functionName: 'batch',
-        queueArn: queue.queueArn,
+        sourceArn: queue.queueArn,
         batchSize: 10,
         maximumBatchingWindowSeconds: 0,
         reportBatchItemFailures: true,
@@ -108,7 +109,14 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
         enabled: true,
         ...overrides,
       },
-      { sqsEndpoint: fauxqs.url, lambda, queueUrl: queue.queueUrl, aws, ...(onError ? { onError } : {}) },
+      {
+        aws,
+        clock: scaledClock(),
+        invoke: (name, payload, options) => lambda.invoke(name, payload, options),
+        emulatorUrl: () => fauxqs.url,
+        queueUrl: queue.queueUrl,
+        warn: onError ?? (() => {}),
+      },
     );
     pollers.push(poller);
     poller.start();

@@ -3,6 +3,7 @@
  * creates it with its type's handler, in dependency order, then resolves the outputs. Like CloudFormation, it is
  * a client of the services; unlike it, there is no rollback: the cloud that started the deploy stops on failure.
  */
+import { randomUUID } from 'node:crypto';
 import type { CfnResource, StackArtifact } from '../assembly.ts';
 import { assetPathOf } from '../assembly.ts';
 import { LocalCloudError, messageOf } from '../errors.ts';
@@ -15,6 +16,7 @@ import {
   generatePhysicalName,
   isRecord,
   type ResourceHandler,
+  randomId,
 } from './resource.ts';
 import { resourceHandlers } from './resources/index.ts';
 
@@ -32,7 +34,30 @@ export interface DeployOptions {
 /** Types that only carry deployment metadata: CDK's analytics resource has nothing to run. */
 const IGNORED_TYPES = new Set(['AWS::CDK::Metadata']);
 
-/** A resource whose type does not run locally: it keeps a name and an ARN-shaped value so references resolve. */
+/**
+ * What Ref returns for types that do not run locally, where CloudFormation returns something other than the
+ * resource's name (most types return the name, which is the default).
+ */
+const REF_SHAPES: Readonly<Record<string, (name: string, aws: AwsContext) => string>> = {
+  'AWS::SNS::Topic': (name, aws) => `arn:aws:sns:${aws.region}:${aws.accountId}:${name}`,
+  'AWS::SNS::Subscription': (name, aws) =>
+    `arn:aws:sns:${aws.region}:${aws.accountId}:${name}:${randomUUID()}`,
+  'AWS::SQS::Queue': (name, aws) => `${aws.endpoint}/${aws.accountId}/${name}`,
+  'AWS::StepFunctions::StateMachine': (name, aws) =>
+    `arn:aws:states:${aws.region}:${aws.accountId}:stateMachine:${name}`,
+  'AWS::Events::Archive': (name, aws) => `arn:aws:events:${aws.region}:${aws.accountId}:archive/${name}`,
+  'AWS::KMS::Key': () => randomUUID(),
+  'AWS::CloudFront::Distribution': () =>
+    `E${generatePhysicalName('', '', 14).replace(/-/g, '').slice(0, 13)}`,
+  'AWS::CloudWatch::Alarm': (name) => name,
+  'AWS::Lambda::LayerVersion': (name, aws) => `arn:aws:lambda:${aws.region}:${aws.accountId}:layer:${name}:1`,
+  'AWS::SecretsManager::Secret': (name, aws) =>
+    `arn:aws:secretsmanager:${aws.region}:${aws.accountId}:secret:${name}-${randomId(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
+  'AWS::CertificateManager::Certificate': (_name, aws) =>
+    `arn:aws:acm:${aws.region}:${aws.accountId}:certificate/${randomUUID()}`,
+};
+
+/** A resource whose type does not run locally: it keeps what Ref would give and an ARN, so references resolve. */
 function placeholder(context: {
   stackName: string;
   logicalId: string;
@@ -41,9 +66,13 @@ function placeholder(context: {
 }): CreatedResource {
   const service = context.type.split('::')[1]?.toLowerCase() ?? 'unknown';
   const name = generatePhysicalName(context.stackName, context.logicalId, 128);
+  const ref = REF_SHAPES[context.type]?.(name, context.aws) ?? name;
+  const arn = ref.startsWith('arn:')
+    ? ref
+    : `arn:aws:${service}:${context.aws.region}:${context.aws.accountId}:${name}`;
   return {
-    physicalId: name,
-    attributes: { Arn: `arn:aws:${service}:${context.aws.region}:${context.aws.accountId}:${name}` },
+    physicalId: ref,
+    attributes: { Arn: arn },
     status: 'unsupported',
     detail: `the local cloud does not run ${context.type} yet`,
   };

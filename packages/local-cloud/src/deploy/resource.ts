@@ -2,10 +2,6 @@
  * The contract between the deployer and the per-type resource handlers, and the helpers they share.
  */
 import { randomInt } from 'node:crypto';
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CfnResource } from '../assembly.ts';
 import type { HttpApis } from '../http-api/index.ts';
 import { isRecord } from '../shared.ts';
@@ -13,7 +9,14 @@ import { isRecord } from '../shared.ts';
 export { isRecord };
 
 import type { NotificationRule } from '../s3/notification-config.ts';
-import type { AsyncInvokeConfig, AwsContext, FunctionConfig, SqsEventSourceConfig } from '../types.ts';
+import type {
+  AsyncInvokeConfig,
+  AwsContext,
+  ClientFactory,
+  EventSource,
+  FunctionConfig,
+  TriggerServices,
+} from '../types.ts';
 
 /** What the deployer needs of the Lambda service. */
 export interface LambdaTarget {
@@ -32,25 +35,23 @@ export interface LogsTarget {
 
 /** The services resources are created in; the SDK clients talk to the local endpoint, as CloudFormation would. */
 export interface DeployServices {
-  readonly sqs: SQSClient;
-  /** Undefined when DynamoDB Local is not running; `dynamodbUnavailable` then says why. */
-  readonly dynamodb?: DynamoDBClient;
-  readonly dynamodbUnavailable?: string;
   readonly lambda: LambdaTarget;
   readonly logs: LogsTarget;
-  /** S3 (fauxqs behind the gateway) and the buckets' notification configurations, when S3 runs. */
-  readonly s3?: S3Client;
+  /** SDK clients of the local endpoint: `services.clients(SQSClient)`. */
+  readonly clients: ClientFactory;
+  /** Why the emulator behind a service (its signing name, `dynamodb`) is not running; undefined when it runs. */
+  unavailable(service: string): string | undefined;
+  /** What triggers are built from (the mappings' pollers). */
+  readonly triggers: TriggerServices;
+  /** Runs an event source (a mapping's poller) until the cloud stops. */
+  startEventSource(source: EventSource): void;
+  /** The buckets' notification configurations, when S3 runs. */
   readonly s3Notifications?: {
     configure(bucket: string, rules: readonly NotificationRule[]): void;
     rules(bucket: string): readonly NotificationRule[];
   };
-  /** Starts an SQS event source mapping; it runs until the cloud stops. */
-  startSqsPoller(config: SqsEventSourceConfig, queueUrl: string): unknown;
   /** A scratch directory that lives as long as the cloud (inline function code goes here). */
   readonly workDirectory: string;
-  /** cognito-local behind the gateway; undefined when it is not running, and `cognitoUnavailable` says why. */
-  readonly cognito?: CognitoIdentityProviderClient;
-  readonly cognitoUnavailable?: string;
   /** The local HTTP API fronts (AWS::ApiGatewayV2::*). */
   readonly httpApis?: HttpApis;
 }

@@ -19,7 +19,7 @@ import {
   type NotificationTarget,
   ruleMatches,
 } from '../s3/notification-config.ts';
-import type { AwsContext, InvokeResult } from '../types.ts';
+import type { AwsContext, EventSource, EventSourceState, InvokeResult } from '../types.ts';
 
 export interface S3NotificationsOptions {
   readonly aws: AwsContext;
@@ -75,8 +75,10 @@ export function encodeEventKey(key: string): string {
   return encoded;
 }
 
-export class S3Notifications implements NotificationConfigurations {
+export class S3Notifications implements NotificationConfigurations, EventSource {
+  readonly description = 'S3 event notifications';
   readonly #options: S3NotificationsOptions;
+  #sent = 0;
   readonly #rules = new Map<string, NotificationRule[]>();
   #lastSequencer = 0n;
   #stopped = false;
@@ -136,9 +138,16 @@ export class S3Notifications implements NotificationConfigurations {
     }
   }
 
+  /** Notifications follow the buckets' configurations from the start: nothing to start. */
+  start(): void {}
+
   /** Stops sending: changes after this are not notified. */
-  stop(): void {
+  async stop(): Promise<void> {
     this.#stopped = true;
+  }
+
+  state(): EventSourceState {
+    return { state: this.#stopped ? 'Stopped' : 'Enabled', invocations: this.#sent };
   }
 
   record(change: ObjectChange, configurationId: string, sequencer: string): S3EventRecord {
@@ -173,6 +182,7 @@ export class S3Notifications implements NotificationConfigurations {
   }
 
   async #send(target: NotificationTarget, event: { Records: S3EventRecord[] }): Promise<void> {
+    this.#sent += 1;
     if (target.kind === 'lambda') {
       await this.#options.invokeAsync(target.arn, JSON.stringify(event));
     } else {

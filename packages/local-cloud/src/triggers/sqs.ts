@@ -2,23 +2,53 @@
  * The SQS event source mapping, with Lambda's semantics: long-poll the queue, gather a batch (batch size,
  * batching window), drop records no filter matches, invoke the function synchronously, then delete what
  * succeeded. Failed messages are left alone: they reappear after the visibility timeout, and the queue's own
- * redrive policy moves repeat failures to its dead-letter queue.
+ * redrive policy moves repeat failures to its dead-letter queue. On a scaled clock a failed message's visibility
+ * timeout is scaled too (ChangeMessageVisibility), so the path to the DLQ takes seconds.
  */
-import { messageOf } from '../errors.ts';
-import type { LambdaService } from '../lambda/service.ts';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { realSleep } from '../clock.ts';
+import { LocalCloudError, messageOf } from '../errors.ts';
 import { type QueueMessage, type QueueMessageAttribute, SqsJsonClient } from '../sqs/json-client.ts';
-import type { AwsContext, InvokeResult, SqsEventSourceConfig } from '../types.ts';
+import type {
+  EventSource,
+  EventSourceState,
+  InvokeResult,
+  SqsEventSourceConfig,
+  TriggerServices,
+} from '../types.ts';
 import { matchesPattern } from './filter.ts';
+import type { MappingSource } from './mapping-source.ts';
 
-export interface SqsPollerDeps {
-  /** Where the local SQS emulator listens (the mapping is Lambda's machinery: it talks to SQS directly). */
-  readonly sqsEndpoint: string;
-  readonly lambda: LambdaService;
+export interface SqsPollerDeps extends TriggerServices {
   readonly queueUrl: string;
-  readonly aws: AwsContext;
-  /** Told once when polling starts failing (a deleted queue, a function gone), and again if the cause changes. */
-  readonly onError?: (message: string) => void;
 }
+
+/** SQS as a mapping source: the queue must exist, and its visibility timeout must cover the function's timeout. */
+export const sqsMappingSource: MappingSource = {
+  title: 'SQS',
+  defaultBatchSize: 10,
+  async create(config, context) {
+    const sqs = context.clients(SQSClient);
+    const queueName = config.sourceArn.split(':')[5] ?? '';
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+    if (!QueueUrl) throw new LocalCloudError(`Queue ${queueName} of ${context.logicalId} does not exist.`);
+    // AWS refuses the mapping when a message could become visible again while the function still runs it.
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['VisibilityTimeout'] }),
+    );
+    const visibilityTimeout = Number(Attributes.VisibilityTimeout);
+    const functionTimeout = context.function.timeoutSeconds;
+    if (visibilityTimeout < functionTimeout) {
+      throw new LocalCloudError(
+        `${context.logicalId}: Queue visibility timeout: ${visibilityTimeout} seconds is less than Function timeout: ${functionTimeout} seconds (AWS refuses this mapping too).`,
+      );
+    }
+    return new SqsPoller(
+      { ...config, visibilityTimeoutSeconds: visibilityTimeout },
+      { ...context.triggers, queueUrl: QueueUrl },
+    );
+  },
+};
 
 /** The record shape Lambda hands a function for each SQS message. */
 export interface SqsRecord {
@@ -61,20 +91,34 @@ const ATTRIBUTE_ORDER = [
   'ApproximateFirstReceiveTimestamp',
 ];
 
-export class SqsPoller {
+export class SqsPoller implements EventSource {
   readonly config: SqsEventSourceConfig;
+  readonly description: string;
   readonly #deps: SqsPollerDeps;
   readonly #region: string;
   #abort = new AbortController();
   #loops: Promise<void>[] = [];
   #running = false;
+  #stopped = false;
+  #invocations = 0;
   readonly #client: SqsJsonClient;
 
   constructor(config: SqsEventSourceConfig, deps: SqsPollerDeps) {
     this.config = config;
     this.#deps = deps;
-    this.#client = new SqsJsonClient(deps.sqsEndpoint);
-    this.#region = config.queueArn.split(':')[3] || deps.aws.region;
+    const endpoint = deps.emulatorUrl('sqs');
+    if (!endpoint) throw new LocalCloudError('SQS is not running, so no SQS mapping can poll.');
+    this.#client = new SqsJsonClient(endpoint);
+    this.#region = config.sourceArn.split(':')[3] || deps.aws.region;
+    this.description = `SQS mapping ${config.sourceArn.split(':')[5]} → ${config.functionName}`;
+  }
+
+  state(): EventSourceState {
+    return {
+      state: this.#stopped ? 'Stopped' : this.config.enabled ? 'Enabled' : 'Disabled',
+      invocations: this.#invocations,
+      ...(this.#lastError ? { lastProblem: this.#lastError } : {}),
+    };
   }
 
   /** Starts the pollers; a disabled mapping does nothing. */
@@ -88,6 +132,7 @@ export class SqsPoller {
 
   /** Stops polling at once (an open long poll is aborted) and waits for batches being processed. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     if (!this.#running) return;
     this.#running = false;
     this.#abort.abort();
@@ -102,7 +147,7 @@ export class SqsPoller {
   #report(message: string): void {
     if (message === this.#lastError) return;
     this.#lastError = message;
-    this.#deps.onError?.(message);
+    this.#deps.warn(message);
   }
 
   async #poll(): Promise<void> {
@@ -127,7 +172,8 @@ export class SqsPoller {
   /** Receives until the batch is full or the batching window has passed since the first message arrived. */
   async #gatherBatch(): Promise<QueueMessage[]> {
     const batch: QueueMessage[] = [];
-    const windowMs = this.config.maximumBatchingWindowSeconds * 1000;
+    // The window is emulated time; the long polls that fill it are real.
+    const windowMs = this.#deps.clock.realMs(this.config.maximumBatchingWindowSeconds * 1000);
     let deadline: number | undefined;
     while (this.#running && batch.length < this.config.batchSize) {
       const remainingMs = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now();
@@ -184,13 +230,39 @@ export class SqsPoller {
     const deletions = [...filteredOut];
     if (selected.length > 0) {
       const event = { Records: selected };
-      const result = await this.#deps.lambda.invoke(this.config.functionName, JSON.stringify(event), {
+      this.#invocations += 1;
+      const result = await this.#deps.invoke(this.config.functionName, JSON.stringify(event), {
         source: 'aws:sqs',
         event,
       });
-      deletions.push(...this.#succeeded(selected, result));
+      const succeeded = this.#succeeded(selected, result);
+      deletions.push(...succeeded);
+      const kept = new Set(succeeded);
+      await this.#hideForVisibilityTimeout(selected.filter((record) => !kept.has(record)));
     }
     await this.#delete(deletions);
+  }
+
+  /**
+   * A failed record comes back after the queue's visibility timeout. At real time the queue does that alone; on a
+   * scaled clock the timeout is scaled here, so retries and the move to the DLQ keep their order, only sooner.
+   */
+  async #hideForVisibilityTimeout(records: SqsRecord[]): Promise<void> {
+    const seconds = this.config.visibilityTimeoutSeconds;
+    if (records.length === 0 || seconds === undefined || this.#deps.clock.scale === 1) return;
+    const scaled = Math.round(this.#deps.clock.realMs(seconds * 1000) / 1000);
+    await Promise.allSettled(
+      chunked(records, MAX_RECEIVE).map((chunk) =>
+        this.#client.changeMessageVisibilityBatch(
+          this.#deps.queueUrl,
+          chunk.map((record, index) => ({
+            Id: String(index),
+            ReceiptHandle: record.receiptHandle,
+            VisibilityTimeout: scaled,
+          })),
+        ),
+      ),
+    );
   }
 
   /** Which records to delete after an invoke: all, none, or all but the reported failures. */
@@ -210,9 +282,7 @@ export class SqsPoller {
   async #delete(records: SqsRecord[]): Promise<void> {
     if (records.length === 0) return;
     const client = this.#client;
-    const chunks: SqsRecord[][] = [];
-    for (let start = 0; start < records.length; start += MAX_RECEIVE)
-      chunks.push(records.slice(start, start + MAX_RECEIVE));
+    const chunks = chunked(records, MAX_RECEIVE);
     const outcomes = await Promise.allSettled(
       chunks.map((chunk) =>
         client.deleteMessageBatch(
@@ -247,23 +317,20 @@ export class SqsPoller {
       ...(message.MD5OfMessageAttributes ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
       md5OfBody: message.MD5OfBody ?? '',
       eventSource: 'aws:sqs',
-      eventSourceARN: this.config.queueArn,
+      eventSourceARN: this.config.sourceArn,
       awsRegion: this.#region,
     };
   }
 
   #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const signal = this.#abort.signal;
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return realSleep(ms, this.#abort.signal);
   }
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
 }
 
 /**

@@ -5,6 +5,7 @@
  * domains are recorded; without cognito-local every Cognito resource is reported as not run, with the reason.
  */
 import {
+  CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   type CreateUserPoolClientCommandInput,
@@ -38,7 +39,7 @@ function unavailable(context: ResourceContext, physicalId: string): CreatedResou
   return {
     physicalId,
     status: 'unsupported',
-    detail: context.services.cognitoUnavailable ?? 'cognito-local is not running',
+    detail: context.services.unavailable('cognito-idp') ?? 'cognito-local is not running',
   };
 }
 
@@ -88,8 +89,8 @@ const POOL_PASSTHROUGH = [
 const userPool: ResourceHandler = {
   async create(properties, context) {
     const name = optionalString(properties.UserPoolName) ?? context.physicalName({ maxLength: 128 });
-    const { cognito } = context.services;
-    if (!cognito) return unavailable(context, name);
+    if (context.services.unavailable('cognito-idp')) return unavailable(context, name);
+    const cognito = context.services.clients(CognitoIdentityProviderClient);
     const input: Record<string, unknown> = {};
     for (const key of POOL_PASSTHROUGH) if (properties[key] !== undefined) input[key] = properties[key];
     if (properties.Schema !== undefined) input.Schema = schema(properties.Schema);
@@ -129,10 +130,11 @@ const CLIENT_PASSTHROUGH = [
 
 const userPoolClient: ResourceHandler = {
   async create(properties, context) {
-    const { cognito } = context.services;
     const poolId = optionalString(properties.UserPoolId);
     if (!poolId) throw new LocalCloudError(`${context.logicalId} has no UserPoolId`);
-    if (!cognito) return unavailable(context, context.physicalName({ maxLength: 26 }));
+    if (context.services.unavailable('cognito-idp'))
+      return unavailable(context, context.physicalName({ maxLength: 26 }));
+    const cognito = context.services.clients(CognitoIdentityProviderClient);
     const input: Record<string, unknown> = {
       UserPoolId: poolId,
       ClientName: optionalString(properties.ClientName) ?? context.logicalId,
@@ -166,9 +168,9 @@ const userPoolClient: ResourceHandler = {
 
 const userPoolGroup: ResourceHandler = {
   async create(properties, context) {
-    const { cognito } = context.services;
     const name = optionalString(properties.GroupName) ?? context.physicalName({ maxLength: 128 });
-    if (!cognito) return unavailable(context, name);
+    if (context.services.unavailable('cognito-idp')) return unavailable(context, name);
+    const cognito = context.services.clients(CognitoIdentityProviderClient);
     await cognito.send(
       new CreateGroupCommand({
         UserPoolId: optionalString(properties.UserPoolId),

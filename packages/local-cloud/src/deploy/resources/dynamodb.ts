@@ -6,6 +6,7 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DynamoDBClient,
   type GlobalSecondaryIndex,
   type LocalSecondaryIndex,
   UpdateTimeToLiveCommand,
@@ -98,16 +99,17 @@ async function createTable(
   provisioned: boolean,
   context: ResourceContext,
 ): Promise<CreatedResource> {
-  const { dynamodb, dynamodbUnavailable } = context.services;
+  const unavailable = context.services.unavailable('dynamodb');
   const arn = `arn:aws:dynamodb:${context.aws.region}:${context.aws.accountId}:table/${name}`;
-  if (!dynamodb) {
+  if (unavailable) {
     return {
       physicalId: name,
       attributes: { Arn: arn, StreamArn: `${arn}/stream/unavailable`, TableId: name },
       status: 'unsupported',
-      detail: dynamodbUnavailable ?? 'DynamoDB Local is not running',
+      detail: unavailable,
     };
   }
+  const dynamodb = context.services.clients(DynamoDBClient);
   const created = await dynamodb.send(
     new CreateTableCommand(createTableInput(name, properties, provisioned)),
   );

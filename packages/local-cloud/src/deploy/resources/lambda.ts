@@ -1,15 +1,15 @@
 /**
  * AWS::Lambda::* → the in-process Lambda service (functions, versions, aliases, async invoke config) and the
- * trigger pollers (event source mappings). Permissions are recorded: resource policies are not enforced locally.
+ * trigger pollers (event source mappings, made by the source's MappingSource in `triggers/mappings.ts`). Permissions are recorded: resource policies are not enforced locally.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { isDirectory } from '../../assembly.ts';
 import { LocalCloudError, messageOf } from '../../errors.ts';
 import { functionNameOf } from '../../lambda/service.ts';
-import type { AsyncInvokeConfig, AwsContext, FunctionConfig, SqsEventSourceConfig } from '../../types.ts';
+import { MAPPING_SOURCES, MAPPING_SOURCES_NOT_RUN } from '../../triggers/mappings.ts';
+import type { AsyncInvokeConfig, AwsContext, EventSourceMappingConfig, FunctionConfig } from '../../types.ts';
 import {
   listOf,
   optionalNumber,
@@ -183,14 +183,6 @@ function filterPatterns(properties: Readonly<Record<string, unknown>>, context: 
   });
 }
 
-const STREAM_SOURCES: Record<string, string> = {
-  kinesis: 'Kinesis',
-  dynamodb: 'DynamoDB Streams',
-  kafka: 'Amazon MSK',
-  mq: 'Amazon MQ',
-  docdb: 'DocumentDB',
-};
-
 const eventSourceMapping: ResourceHandler = {
   async create(properties, context) {
     const uuid = randomUUID();
@@ -199,41 +191,36 @@ const eventSourceMapping: ResourceHandler = {
       EventSourceMappingArn: `arn:aws:lambda:${context.aws.region}:${context.aws.accountId}:event-source-mapping:${uuid}`,
     };
     const sourceArn = optionalString(properties.EventSourceArn);
-    const service = sourceArn?.split(':')[2];
-    if (!sourceArn || service !== 'sqs') {
-      const source = (service && STREAM_SOURCES[service]) ?? 'self-managed';
-      return unsupported(uuid, `${source} event sources do not run locally yet`, attributes);
+    const service = sourceArn?.split(':')[2] ?? '';
+    const source = MAPPING_SOURCES[service];
+    if (!sourceArn || !source) {
+      const title = MAPPING_SOURCES_NOT_RUN[service] ?? 'self-managed';
+      return unsupported(uuid, `${title} event sources do not run locally yet`, attributes);
     }
-    // A poller for a function that does not run would receive messages nobody processes, and dead-letter them.
+    // A poller for a function that does not run would receive records nobody processes, and dead-letter them.
     const target = localFunction(properties, context);
     if ('notRun' in target) return unsupported(uuid, target.notRun, attributes);
-    const queueName = sourceArn.split(':')[5] ?? '';
-    const { QueueUrl } = await context.services.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
-    if (!QueueUrl) throw new LocalCloudError(`Queue ${queueName} of ${context.logicalId} does not exist.`);
-    // AWS refuses the mapping when a message could become visible again while the function still runs it.
-    const { Attributes = {} } = await context.services.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['VisibilityTimeout'] }),
-    );
-    const visibilityTimeout = Number(Attributes.VisibilityTimeout);
-    const functionTimeout = context.services.lambda.getFunction(target.name)?.timeoutSeconds ?? 3;
-    if (visibilityTimeout < functionTimeout) {
-      throw new LocalCloudError(
-        `${context.logicalId}: Queue visibility timeout: ${visibilityTimeout} seconds is less than Function timeout: ${functionTimeout} seconds (AWS refuses this mapping too).`,
-      );
-    }
     const scaling = recordOf(properties.ScalingConfig);
-    const config: SqsEventSourceConfig = {
+    const config: EventSourceMappingConfig = {
       uuid,
       functionName: requiredString(properties, 'FunctionName', context),
-      queueArn: sourceArn,
-      batchSize: optionalNumber(properties.BatchSize) ?? 10,
+      sourceArn,
+      batchSize: optionalNumber(properties.BatchSize) ?? source.defaultBatchSize,
       maximumBatchingWindowSeconds: optionalNumber(properties.MaximumBatchingWindowInSeconds) ?? 0,
       reportBatchItemFailures: listOf(properties.FunctionResponseTypes).includes('ReportBatchItemFailures'),
       ...optionalField('maximumConcurrency', optionalNumber(scaling.MaximumConcurrency)),
       filterPatterns: filterPatterns(properties, context),
       enabled: properties.Enabled !== false && properties.Enabled !== 'false',
     };
-    await context.services.startSqsPoller(config, QueueUrl);
+    const { services } = context;
+    const poller = await source.create(config, {
+      logicalId: context.logicalId,
+      properties,
+      function: services.lambda.getFunction(target.name) as FunctionConfig,
+      clients: services.clients,
+      triggers: services.triggers,
+    });
+    services.startEventSource(poller);
     return { physicalId: uuid, attributes };
   },
 };

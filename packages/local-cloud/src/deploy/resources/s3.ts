@@ -10,6 +10,7 @@ import {
   CreateBucketCommand,
   PutBucketLifecycleConfigurationCommand,
   type PutBucketLifecycleConfigurationCommandInput,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { LocalCloudError, messageOf } from '../../errors.ts';
 import { type NotificationRule, notificationRules } from '../../s3/notification-config.ts';
@@ -127,9 +128,9 @@ function lifecycleInput(bucket: string, configuration: unknown): PutBucketLifecy
 }
 
 function services(context: ResourceContext) {
-  const { s3, s3Notifications } = context.services;
-  if (!s3 || !s3Notifications) throw new LocalCloudError('S3 is not running in this local cloud.');
-  return { s3, s3Notifications };
+  const { s3Notifications } = context.services;
+  if (!s3Notifications) throw new LocalCloudError('S3 is not running in this local cloud.');
+  return { s3: context.services.clients(S3Client), s3Notifications };
 }
 
 const bucket: ResourceHandler = {

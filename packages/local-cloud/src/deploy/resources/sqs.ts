@@ -2,7 +2,7 @@
  * AWS::SQS::Queue → CreateQueue against the local endpoint (fauxqs behind the gateway). Queue policies are
  * recorded: access policies are not enforced locally.
  */
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { listOf, optionalString, type ResourceHandler, recordedOnly, recordOf } from '../resource.ts';
 
 /** Template properties that are queue attributes under the same name. */
@@ -40,7 +40,7 @@ const queue: ResourceHandler = {
     const tags = Object.fromEntries(
       listOf(properties.Tags).map((tag) => [String(recordOf(tag).Key), String(recordOf(tag).Value)]),
     );
-    const { sqs } = context.services;
+    const sqs = context.services.clients(SQSClient);
     const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes, tags }));
     const url = created.QueueUrl ?? '';
     const described = await sqs.send(
