@@ -276,6 +276,9 @@ describe('LambdaService', { timeout: 20_000 }, () => {
       lambda.createFunction(functionConfig('runtime-api', 'runtime-api'));
       // spawn() refuses a variable holding a NUL byte before any process starts.
       lambda.createFunction(functionConfig('unstartable', 'echo', { environment: { BAD: 'a\u0000b' } }));
+      lambda.createFunction(functionConfig('callback-24', 'callback'));
+      lambda.createFunction(functionConfig('callback-22', 'callback', { runtime: 'nodejs22.x' }));
+      lambda.createFunction(functionConfig('callback-cjs-20', 'callback-cjs', { runtime: 'nodejs20.x' }));
     });
 
     afterAll(() => {
@@ -321,6 +324,40 @@ describe('LambdaService', { timeout: 20_000 }, () => {
       // Assess
       expect(result.functionError).toBeUndefined();
       expect(JSON.parse(result.payload ?? '')).toEqual({ status: 400 });
+    });
+
+    it('refuses a callback-style handler at init on nodejs24.x, as Lambda does', async () => {
+      // Act
+      const result = await lambda.invoke('callback-24', '{}');
+
+      // Assess
+      expect(result.functionError).toBe('Unhandled');
+      expect(JSON.parse(result.payload ?? '')).toMatchObject({
+        errorType: 'Runtime.CallbackHandlerDeprecated',
+        errorMessage:
+          'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
+      });
+      const messages = logs.getLogEvents('/aws/lambda/callback-24').map((event) => event.message);
+      expect(messages).toContainEqual(
+        expect.stringMatching(/^INIT_REPORT .*Status: error\tError Type: Runtime.CallbackHandlerDeprecated$/),
+      );
+    });
+
+    it('calls a callback-style handler on older Node.js runtimes, with its result or its error', async () => {
+      // Act
+      const answered = await lambda.invoke('callback-22', JSON.stringify({ n: 1 }));
+      const failed = await lambda.invoke('callback-22', JSON.stringify({ fail: true }));
+      const commonJs = await lambda.invoke('callback-cjs-20', JSON.stringify({ n: 2 }));
+
+      // Assess
+      expect(answered.functionError).toBeUndefined();
+      expect(JSON.parse(answered.payload ?? '')).toEqual({ event: { n: 1 }, requestId: answered.requestId });
+      expect(failed.functionError).toBe('Unhandled');
+      expect(JSON.parse(failed.payload ?? '')).toMatchObject({
+        errorType: 'Error',
+        errorMessage: 'failed through the callback',
+      });
+      expect(JSON.parse(commonJs.payload ?? '')).toEqual({ event: { n: 2 }, requestId: commonJs.requestId });
     });
 
     it('fails an invoke whose environment cannot start, leaving no Runtime API server behind', async () => {

@@ -102,6 +102,7 @@ const POLLER_SOURCES = new Set(['aws:sqs', 'aws:kinesis', 'aws:dynamodb', 'aws:k
 const PACKAGE_DIRECTORY = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const RUNTIME_ENTRY = createRequire(import.meta.url).resolve('aws-lambda-ric');
 const RUNTIME_MODULES_HOOK = new URL('./runtime/runtime-modules.mjs', import.meta.url);
+const CALLBACK_HANDLERS_HOOK = new URL('./runtime/callback-handlers.mjs', import.meta.url);
 const PNPM_HOISTED_FOLDER = pnpmHoistedFolder(PACKAGE_DIRECTORY);
 
 export class LambdaService implements ApiHandler, LambdaApiBackend {
@@ -381,7 +382,9 @@ export class LambdaService implements ApiHandler, LambdaApiBackend {
       aws: this.aws,
       logs: this.logs,
       runtimeEntry: RUNTIME_ENTRY,
-      nodeArgs: this.#nodeArgs,
+      nodeArgs: takesCallbackHandlers(state.config.runtime)
+        ? [...this.#nodeArgs, '--import', CALLBACK_HANDLERS_HOOK.href]
+        : this.#nodeArgs,
       platformEnvironment: this.#platformEnvironment,
       idleTimeoutMs: this.#idleEnvironmentMs,
       onExit: (environment) => {
@@ -467,6 +470,12 @@ function parsePayload(text: string): unknown {
       `Could not parse request body into json: Could not parse payload into json: ${detail}`,
     );
   }
+}
+
+/** Node.js runtimes before nodejs24.x still call `(event, context, callback)` handlers; nodejs24.x refuses them. */
+function takesCallbackHandlers(runtime: string): boolean {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  return major !== undefined && Number(major) < 24;
 }
 
 function serviceStopped(): LambdaApiError {
