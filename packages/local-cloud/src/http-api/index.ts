@@ -1,8 +1,10 @@
 /**
- * The HTTP APIs of a local cloud: one front per AWS::ApiGatewayV2::Api, each on its own 127.0.0.1 port, and the
- * mapping from a template's JWT issuer to a local user pool's keys.
+ * The HTTP APIs of a local cloud: one front per AWS::ApiGatewayV2::Api, each on its own 127.0.0.1 port (from the
+ * fronts registry, which also rewrites the API's execute-api URLs to it), and the mapping from a template's JWT
+ * issuer to a local user pool's keys.
  */
 import { createRemoteJWKSet } from 'jose';
+import { Fronts } from '../fronts/index.ts';
 import { type FrontServices, HttpApiFront, type HttpApiFrontOptions } from './front.ts';
 import type { IssuerKeys } from './jwt.ts';
 
@@ -40,16 +42,20 @@ export interface HttpApisOptions {
   readonly services: FrontServices;
   readonly issuers: LocalIssuers;
   readonly warn: (message: string) => void;
-  /** The first API's port, the next ones counting up; free ports when absent. */
+  /** The first API's port, the next ones counting up; free ports when absent. Unused when `fronts` is given. */
   readonly firstPort?: number;
+  /** The registry of local fronts to share with other fronts (CloudFront); one of its own when absent. */
+  readonly fronts?: Fronts;
 }
 
 export class HttpApis {
   readonly #fronts = new Map<string, HttpApiFront>();
+  readonly #registry: Fronts;
   readonly #options: HttpApisOptions;
 
   constructor(options: HttpApisOptions) {
     this.#options = options;
+    this.#registry = options.fronts ?? new Fronts({ firstPort: options.firstPort });
   }
 
   get warn(): (message: string) => void {
@@ -68,16 +74,16 @@ export class HttpApis {
   async create(
     options: Omit<HttpApiFrontOptions, 'services' | 'accountId' | 'region'>,
   ): Promise<HttpApiFront> {
-    const { firstPort } = this.#options;
     const front = new HttpApiFront({
       ...options,
       accountId: this.#options.accountId,
       region: this.#options.region,
       services: this.#options.services,
-      ...(firstPort ? { port: firstPort + this.#fronts.size } : {}),
+      port: this.#registry.allocatePort(),
     });
     await front.listen();
     this.#fronts.set(front.apiId, front);
+    this.#registry.register(`${front.apiId}.execute-api.*.amazonaws.com`, front.url);
     return front;
   }
 
@@ -123,12 +129,12 @@ export class HttpApis {
     return { jwks: createRemoteJWKSet(new URL(pool.jwksUrl)), issuer: pool.issuer };
   }
 
-  /** Rewrites AWS's execute-api URLs of local APIs (`https://<id>.execute-api.<region>.amazonaws.com/…`) to local ones. */
+  /**
+   * Rewrites AWS's execute-api URLs of local APIs (`https://<id>.execute-api.<region>.amazonaws.com/…`) to local
+   * ones, and those of the other fronts sharing the registry.
+   */
   localize(text: string): string {
-    return text.replace(
-      /https:\/\/([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?=\/|$|\s|,|")/g,
-      (url, apiId: string) => this.#fronts.get(apiId)?.url ?? url,
-    );
+    return this.#registry.localize(text);
   }
 
   async stop(): Promise<void> {
