@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalCloudOptions, startLocalCloud } from '../src/index.ts';
+import { startLocalCloud } from '../src/index.ts';
 import { CONFORMANCE_STACK_ID, type ConformanceOutputs, synthesizeConformanceStack } from './stack.ts';
 
 export type TargetName = 'local' | 'aws';
@@ -38,9 +38,7 @@ export async function localTarget(): Promise<Target> {
   const assembly = mkdtempSync(join(tmpdir(), 'conformance-'));
   try {
     synthesizeConformanceStack(assembly);
-    // The cast keeps this compiling against a cloud.ts without the option yet; it is passed through as is.
-    const options = { assembly, port: 0, timeScale: LOCAL_TIME_SCALE } as LocalCloudOptions;
-    const cloud = await startLocalCloud(options);
+    const cloud = await startLocalCloud({ assembly, port: 0, timeScale: LOCAL_TIME_SCALE });
     return {
       name: 'local',
       outputs: cloud.stacks[0]?.outputs as unknown as ConformanceOutputs,
