@@ -3,19 +3,16 @@
  * HTTP API front, cognito-local and DynamoDB Local, driven over real HTTP with real tokens, judged by the answers a
  * client gets and by what lands in the table.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { LocalCloud } from '@triggers/local-cloud';
 import {
-  type LocalCloud,
+  deployLocally,
+  type LocalDeployment,
   signCognitoLocalToken,
   signUpAndSignIn,
-  startLocalCloud,
-} from '@triggers/local-cloud';
-import { App } from 'aws-cdk-lib';
+} from '@triggers/local-cloud/testing';
 import fc from 'fast-check';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,10 +35,28 @@ interface Answer {
   json<T = Record<string, unknown>>(): T;
 }
 
+// One local cloud for the file: the stack as the tests drive it (stage throttle raised, so a test's burst is not
+// answered with 429s) and, beside it, the stack with the default stage throttle.
+const STACK = 'Triggers-ApiGateway';
+const THROTTLED_STACK = 'Triggers-ApiGateway-DefaultThrottle';
+let deployment: LocalDeployment;
+
+beforeAll(async () => {
+  deployment = await deployLocally((app) => {
+    new ApiGatewayStack(app, STACK, {
+      integration: { throttleRateLimit: 10_000, throttleBurstLimit: 10_000 },
+    });
+    new ApiGatewayStack(app, THROTTLED_STACK);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await deployment?.stop();
+});
+
 describe('ApiGatewayStack in the local cloud', () => {
   let cloud: LocalCloud;
-  let assemblyDir: string;
-  let outputs: Record<string, string>;
+  let outputs: Readonly<Record<string, string>>;
   let api: string;
   let issuer: string;
   let cognito: CognitoIdentityProviderClient;
@@ -50,29 +65,15 @@ describe('ApiGatewayStack in the local cloud', () => {
   let bob: User;
 
   beforeAll(async () => {
-    assemblyDir = mkdtempSync(join(tmpdir(), 'api-gateway-local-'));
-    const app = new App({ outdir: assemblyDir, context: { 'aws:cdk:enable-asset-metadata': true } });
-    // The stage's default throttle (50/s, burst 100) would answer a test's burst with 429s: raised here.
-    new ApiGatewayStack(app, 'Triggers-ApiGateway', {
-      integration: { throttleRateLimit: 10_000, throttleBurstLimit: 10_000 },
-    });
-    app.synth();
-    cloud = await startLocalCloud({ assembly: assemblyDir, port: 0 });
-    outputs = cloud.stacks[0]?.outputs ?? {};
+    cloud = deployment.cloud;
+    outputs = deployment.stackOutputs[STACK] ?? {};
     api = outputs.ApiUrl ?? '';
     issuer = `${cloud.endpoint}/${outputs.UserPoolId}`;
-    cognito = new CognitoIdentityProviderClient(cloud.clientConfig);
-    dynamodb = new DynamoDBClient(cloud.clientConfig);
+    cognito = deployment.client(CognitoIdentityProviderClient);
+    dynamodb = deployment.client(DynamoDBClient);
     ada = await signIn('ada');
     bob = await signIn('bob');
   }, 120_000);
-
-  afterAll(async () => {
-    cognito?.destroy();
-    dynamodb?.destroy();
-    await cloud?.stop();
-    rmSync(assemblyDir, { recursive: true, force: true });
-  });
 
   /** A confirmed user's ID token, from sign-up, admin confirmation and sign-in through the gateway (SDK v3). */
   async function signIn(username: string): Promise<User> {
@@ -537,10 +538,12 @@ describe('ApiGatewayStack in the local cloud', () => {
     it('writes a JSON access-log line per request, with the user for an authorized one and no token', async () => {
       // Prepare
       const group =
-        cloud.stacks[0]?.resources.find(
-          (resource) =>
-            resource.type === 'AWS::Logs::LogGroup' && resource.logicalId.startsWith('NotesAccessLogs'),
-        )?.physicalId ?? '';
+        cloud.stacks
+          .find((stack) => stack.stackName === STACK)
+          ?.resources.find(
+            (resource) =>
+              resource.type === 'AWS::Logs::LogGroup' && resource.logicalId.startsWith('NotesAccessLogs'),
+          )?.physicalId ?? '';
 
       // Act
       const authorized = await call('GET', '/notes?limit=1', { token: ada.token });
@@ -781,25 +784,9 @@ describe('ApiGatewayStack in the local cloud', () => {
 });
 
 describe('ApiGatewayStack in the local cloud, with the default stage throttle', () => {
-  let cloud: LocalCloud;
-  let assemblyDir: string;
-
-  beforeAll(async () => {
-    assemblyDir = mkdtempSync(join(tmpdir(), 'api-gateway-throttle-'));
-    const app = new App({ outdir: assemblyDir, context: { 'aws:cdk:enable-asset-metadata': true } });
-    new ApiGatewayStack(app, 'Triggers-ApiGateway');
-    app.synth();
-    cloud = await startLocalCloud({ assembly: assemblyDir, port: 0 });
-  }, 120_000);
-
-  afterAll(async () => {
-    await cloud?.stop();
-    rmSync(assemblyDir, { recursive: true, force: true });
-  });
-
   it('answers a burst above the stage limit with 429 {"message"} from API Gateway, before the authorizer', async () => {
     // Prepare: 300 requests at once, far above the default burst of 100 (no token: the rest get 401s)
-    const api = cloud.stacks[0]?.outputs.ApiUrl ?? '';
+    const api = deployment.stackOutputs[THROTTLED_STACK]?.ApiUrl ?? '';
 
     // Act
     const answers = await Promise.all(

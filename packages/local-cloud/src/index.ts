@@ -4,8 +4,10 @@
 export type { CfnTemplate, CloudAssembly, StackArtifact } from './assembly.ts';
 export { readAssembly, selectStacks } from './assembly.ts';
 export { parseCommandLine, type ServeOptions, serve, type UpOptions } from './cli.ts';
+export { type Clock, type ManualClock, manualClock, scaledClock } from './clock.ts';
 export type { LocalCloud, LocalCloudOptions, LocalLogEvent } from './cloud.ts';
 export { startLocalCloud } from './cloud.ts';
+export type { Delivery } from './destinations.ts';
 export { startFauxqs } from './emulators/fauxqs.ts';
 export { LocalCloudError } from './errors.ts';
 export { DEFAULT_PORT, HEALTH_PATH } from './gateway.ts';
@@ -13,12 +15,5 @@ export type { HttpApiInfo } from './http-api/index.ts';
 export { formatEndpoint, formatHttpApis, formatLogEvent, formatStack } from './report.ts';
 export type { ObjectChange, ObjectEventName } from './s3/front.ts';
 export type { NotificationRule, NotificationTarget } from './s3/notification-config.ts';
-export { queueDepth, waitFor } from './testing.ts';
-export {
-  type CognitoTokens,
-  type CognitoUser,
-  signCognitoLocalToken,
-  signUpAndSignIn,
-} from './testing-cognito.ts';
 export { encodeEventKey, type S3EventRecord } from './triggers/s3-notifications.ts';
 export type * from './types.ts';

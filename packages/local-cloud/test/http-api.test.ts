@@ -30,7 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
 import { freePort } from '../src/emulators/child-process.ts';
 import { HEALTH_PATH } from '../src/gateway.ts';
-import { signCognitoLocalToken, signUpAndSignIn } from '../src/testing-cognito.ts';
+import { signCognitoLocalToken, signUpAndSignIn } from '../src/testing/cognito.ts';
 import { awsCli, hasAwsCli } from './aws-cli.ts';
 
 const ECHO = fileURLToPath(new URL('./fixtures/functions/http-echo', import.meta.url));

@@ -38,7 +38,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
 import { formatStack } from '../src/report.ts';
-import { waitFor } from '../src/testing.ts';
+import { waitFor } from '../src/testing/queues.ts';
 import type { S3EventRecord } from '../src/triggers/s3-notifications.ts';
 import type { DeployedResource, DeployedStack } from '../src/types.ts';
 import { AWS_CLI, awsCli, hasAwsCli } from './aws-cli.ts';

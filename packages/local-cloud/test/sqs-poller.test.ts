@@ -13,7 +13,7 @@ import { scaledClock } from '../src/clock.ts';
 import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { LambdaService } from '../src/lambda/service.ts';
 import { LogStore } from '../src/logs/store.ts';
-import { queueDepth } from '../src/testing.ts';
+import { queueDepth } from '../src/testing/queues.ts';
 import { SqsPoller } from '../src/triggers/sqs.ts';
 import type { AwsContext, FunctionConfig, SqsEventSourceConfig } from '../src/types.ts';
 

@@ -10,8 +10,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type LocalCloud, queueDepth, startLocalCloud, waitFor } from '@triggers/local-cloud';
-import { App, Duration, Size } from 'aws-cdk-lib';
+import type { LocalCloud } from '@triggers/local-cloud';
+import { deployLocally, type LocalDeployment, queueDepth, waitFor } from '@triggers/local-cloud/testing';
+import { Duration, Size } from 'aws-cdk-lib';
 import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,35 +22,38 @@ import { H264, picture, testVideo } from './media-fixtures.ts';
 const RETRIES = 2; // the construct's default: Lambda's async retries before the on-failure destination
 
 describe('S3ThumbnailStack in the local cloud', () => {
+  let deployment: LocalDeployment;
   let cloud: LocalCloud;
-  let assemblyDir: string;
-  let outputs: Record<string, string>;
+  let mediaDir: string;
+  let outputs: Readonly<Record<string, string>>;
   let s3: S3Client;
   let sqs: SQSClient;
   const fixtures: Record<'jpeg' | 'png' | 'mp4' | 'truncatedJpeg' | 'text' | 'oversize' | 'bomb', Buffer> =
     {} as never;
 
   beforeAll(async () => {
-    assemblyDir = mkdtempSync(join(tmpdir(), 's3-thumbnail-local-'));
-    const app = new App({ outdir: assemblyDir, context: { 'aws:cdk:enable-asset-metadata': true } });
+    mediaDir = mkdtempSync(join(tmpdir(), 's3-thumbnail-media-'));
     // 30 s instead of 2 minutes: a hung ffmpeg would fail the attempt well within the test's time. A 1 MiB
-    // limit, so an oversize upload stays small.
-    new S3ThumbnailStack(app, 'Triggers-S3Thumbnail', {
-      integration: {
-        functionProps: { timeout: Duration.seconds(30) },
-        maxObjectSize: Size.mebibytes(1),
-      },
-    });
-    app.synth();
-    cloud = await startLocalCloud({ assembly: assemblyDir, port: 0 });
-    outputs = cloud.stacks[0]?.outputs ?? {};
-    s3 = new S3Client(cloud.clientConfig);
-    sqs = new SQSClient(cloud.clientConfig);
+    // limit, so an oversize upload stays small. The clock runs 50 times faster: Lambda's one- and two-minute
+    // async retry waits pass in 1.2 s and 2.4 s.
+    deployment = await deployLocally(
+      (app) =>
+        new S3ThumbnailStack(app, 'Triggers-S3Thumbnail', {
+          integration: {
+            functionProps: { timeout: Duration.seconds(30) },
+            maxObjectSize: Size.mebibytes(1),
+          },
+        }),
+      { timeScale: 0.02 },
+    );
+    ({ cloud, outputs } = deployment);
+    s3 = deployment.client(S3Client);
+    sqs = deployment.client(SQSClient);
 
     fixtures.jpeg = await picture(640, 480).jpeg().toBuffer();
     fixtures.png = await picture(800, 600).png().toBuffer();
     // 2 s of ffmpeg's test pattern at 320 × 240, H.264: the frame is taken at 1 s.
-    fixtures.mp4 = await testVideo(join(assemblyDir, 'clip.mp4'), 2, H264);
+    fixtures.mp4 = await testVideo(join(mediaDir, 'clip.mp4'), 2, H264);
     // A real JPEG cut in half: its header reads fine, its pixels do not.
     const whole = await picture(640, 480).jpeg().toBuffer();
     fixtures.truncatedJpeg = whole.subarray(0, whole.length / 2);
@@ -62,10 +66,8 @@ describe('S3ThumbnailStack in the local cloud', () => {
   }, 120_000);
 
   afterAll(async () => {
-    s3?.destroy();
-    sqs?.destroy();
-    await cloud?.stop();
-    rmSync(assemblyDir, { recursive: true, force: true });
+    await deployment?.stop();
+    rmSync(mediaDir, { recursive: true, force: true });
   });
 
   it('thumbnails images and videos by content, dead-letters the bad ones with the reason, and writes nothing else', async () => {

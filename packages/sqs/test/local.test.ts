@@ -1,14 +1,12 @@
 /**
  * End to end in the local cloud: the synthesized SqsStack (template and real bundle) deployed onto fauxqs and
- * DynamoDB Local, driven with real messages, judged by what lands in the table and the DLQ.
+ * DynamoDB Local, driven with real messages, judged by what lands in the table and the DLQ. The cloud's clock runs
+ * 50 times faster, so each failed message's 60 s visibility timeout passes in about a second.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type LocalCloud, queueDepth, startLocalCloud, waitFor } from '@triggers/local-cloud';
-import { App, Duration } from 'aws-cdk-lib';
+import type { LocalCloud } from '@triggers/local-cloud';
+import { deployLocally, type LocalDeployment, queueDepth, waitFor } from '@triggers/local-cloud/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../src/order.ts';
 import { SqsStack } from '../src/stack.ts';
@@ -16,32 +14,24 @@ import { SqsStack } from '../src/stack.ts';
 const MAX_RECEIVE_COUNT = 3;
 
 describe('SqsStack in the local cloud', () => {
+  let deployment: LocalDeployment;
   let cloud: LocalCloud;
-  let assemblyDir: string;
-  let outputs: Record<string, string>;
+  let outputs: Readonly<Record<string, string>>;
   let sqs: SQSClient;
   let dynamodb: DynamoDBClient;
 
   beforeAll(async () => {
-    assemblyDir = mkdtempSync(join(tmpdir(), 'sqs-local-'));
-    const app = new App({ outdir: assemblyDir, context: { 'aws:cdk:enable-asset-metadata': true } });
-    // A 3 s function timeout makes the visibility timeout 18 s, so poison messages reach the DLQ within a minute
-    // (and a valid order still has room for a cold start on a busy machine).
-    new SqsStack(app, 'Triggers-Sqs', {
-      integration: { functionProps: { timeout: Duration.seconds(3) }, maxReceiveCount: MAX_RECEIVE_COUNT },
-    });
-    app.synth();
-    cloud = await startLocalCloud({ assembly: assemblyDir, port: 0 });
-    outputs = cloud.stacks[0]?.outputs ?? {};
-    sqs = new SQSClient(cloud.clientConfig);
-    dynamodb = new DynamoDBClient(cloud.clientConfig);
+    deployment = await deployLocally(
+      (app) => new SqsStack(app, 'Triggers-Sqs', { integration: { maxReceiveCount: MAX_RECEIVE_COUNT } }),
+      { timeScale: 0.02 },
+    );
+    ({ cloud, outputs } = deployment);
+    sqs = deployment.client(SQSClient);
+    dynamodb = deployment.client(DynamoDBClient);
   }, 120_000);
 
   afterAll(async () => {
-    sqs?.destroy();
-    dynamodb?.destroy();
-    await cloud?.stop();
-    rmSync(assemblyDir, { recursive: true, force: true });
+    await deployment?.stop();
   });
 
   it('stores every valid order exactly once and dead-letters every poison message, losing nothing', async () => {
@@ -72,7 +62,7 @@ describe('SqsStack in the local cloud', () => {
       );
     }
     // Settled when nothing is left on the queue, visible or in flight: every message was stored or dead-lettered.
-    const settled = await waitFor(async () => (await queueDepth(sqs, outputs.QueueUrl ?? '')) === 0, 150_000);
+    const settled = await waitFor(async () => (await queueDepth(sqs, outputs.QueueUrl ?? '')) === 0, 60_000);
 
     // Assess
     expect(settled).toBe(true);
@@ -89,7 +79,7 @@ describe('SqsStack in the local cloud', () => {
     for (const message of deadLettered) {
       expect(deliveries.get(message.MessageId ?? '')).toBe(MAX_RECEIVE_COUNT);
     }
-  }, 200_000);
+  }, 90_000);
 
   /** How many times the worker was handed each message. */
   function deliveriesByMessageId(): Map<string, number> {

@@ -32,6 +32,10 @@ export interface Emulator<Running extends RunningEmulator = RunningEmulator> {
   readonly routes: readonly string[];
   /** Resource type prefixes that need it; absent: every cloud runs it. */
   readonly neededBy?: readonly string[];
+  /** The LocalCloudOptions switch that forces it on or off (`dynamodb`), when there is one. */
+  readonly option?: string;
+  /** What a stack declares that needs it, for the sentence saying why it did not start: 'a table'. */
+  readonly neededFor?: string;
   /** Without it nothing works (fauxqs: Lambda's own queues): its failure stops the start. */
   readonly essential?: boolean;
   /** Said once it runs, when there is something the user should know about it. */
@@ -53,6 +57,8 @@ export const DYNAMODB_LOCAL: Emulator = {
   serves: 'DynamoDB, DynamoDB Streams',
   routes: ['dynamodb'],
   neededBy: ['AWS::DynamoDB::'],
+  option: 'dynamodb',
+  neededFor: 'a table',
   note: 'DynamoDB Local listens on all interfaces: it has no option to bind 127.0.0.1 only.',
   start: () => startDynamoDbLocal(),
 };
@@ -62,6 +68,8 @@ export const COGNITO_LOCAL: Emulator<CognitoLocal> = {
   serves: 'Cognito user pools',
   routes: ['cognito-idp'],
   neededBy: ['AWS::Cognito::'],
+  option: 'cognito',
+  neededFor: 'a Cognito resource',
   // Its tokens' issuer is the gateway, which also serves `<issuer>/.well-known/jwks.json`.
   start: ({ gatewayUrl, workDirectory }) =>
     startCognitoLocal({ directory: join(workDirectory, 'cognito'), issuerDomain: gatewayUrl }),
@@ -96,7 +104,10 @@ export class Emulators {
       const choice = options.choices?.get(emulator) ?? 'auto';
       if (choice === true) return true;
       if (choice === false) {
-        emulators.#notRunning.set(emulator, `${emulator.name} was not started (its option is false).`);
+        emulators.#notRunning.set(
+          emulator,
+          `${emulator.name} was not started (the ${emulator.option ?? emulator.name} option is false).`,
+        );
         return false;
       }
       const needed =
@@ -107,7 +118,7 @@ export class Emulators {
       if (!needed) {
         emulators.#notRunning.set(
           emulator,
-          `${emulator.name} was not started: no selected stack declares a resource it serves (${emulator.serves}).`,
+          `${emulator.name} was not started: no selected stack declares ${emulator.neededFor ?? `a resource it serves (${emulator.serves})`}.`,
         );
       }
       return needed;

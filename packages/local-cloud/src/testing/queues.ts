@@ -1,5 +1,5 @@
 /**
- * Helpers for tests that drive a local cloud: each integration's `test/local.test.ts` uses them.
+ * Queue helpers for tests: how many messages are left, and waiting for a condition to hold.
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 

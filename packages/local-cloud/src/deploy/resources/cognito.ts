@@ -206,8 +206,3 @@ export const cognitoHandlers: Readonly<Record<string, ResourceHandler>> = {
     128,
   ),
 };
-
-/** Whether a template declares anything cognito-local would run. */
-export function declaresCognito(resources: Readonly<Record<string, { readonly Type: string }>>): boolean {
-  return Object.values(resources).some((resource) => resource.Type.startsWith('AWS::Cognito::'));
-}
