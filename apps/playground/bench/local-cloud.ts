@@ -21,13 +21,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createApp } from '@triggers/infra';
 import { TriggerFunction } from '@triggers/kit';
-import {
-  type InvocationRecord,
-  type LocalCloud,
-  queueDepth,
-  startFauxqs,
-  startLocalCloud,
-} from '@triggers/local-cloud';
+import { type InvocationRecord, type LocalCloud, startFauxqs, startLocalCloud } from '@triggers/local-cloud';
+import { queueDepth } from '@triggers/local-cloud/testing';
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
