@@ -64,6 +64,8 @@ export function manualClock(start = Date.UTC(2026, 0, 1)): ManualClock {
     },
     async advance(ms) {
       const target = now + ms;
+      // Work already under way (an attempt about to fail and sleep) gets to reach its sleep first.
+      await new Promise((resolve) => setImmediate(resolve));
       for (;;) {
         sleepers.sort((a, b) => a.until - b.until);
         const next = sleepers[0];
