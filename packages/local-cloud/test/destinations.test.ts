@@ -35,6 +35,10 @@ function destinations(options: { fail?: unknown; invoke?: Invoke } = {}) {
   return { destinations: new Destinations({ aws, clock, clients, invoke }), sent, invoked };
 }
 
+function inputOf<C extends { input: object }>(command: unknown): Partial<C['input']> {
+  return (command as C | undefined)?.input ?? {};
+}
+
 describe('destinations', () => {
   it('sends to a queue through the endpoint, with the dead-letter attributes, and records the delivery', async () => {
     // Prepare
@@ -46,7 +50,7 @@ describe('destinations', () => {
 
     // Assess
     expect(sent).toEqual([{ client: SQSClient.name, command: expect.any(SendMessageCommand) }]);
-    expect((sent[0]?.command as SendMessageCommand).input).toEqual({
+    expect(inputOf<SendMessageCommand>(sent[0]?.command)).toEqual({
       QueueUrl: 'http://127.0.0.1:4566/000000000000/orders-dlq',
       MessageBody: '{"orderId":"o-1"}',
       MessageAttributes: attributes,
@@ -75,7 +79,7 @@ describe('destinations', () => {
     await target.deliver('arn:aws:s3:::failures', { n: 3 });
 
     // Assess
-    expect((sent[0]?.command as PublishCommand).input).toMatchObject({
+    expect(inputOf<PublishCommand>(sent[0]?.command)).toMatchObject({
       TopicArn: 'arn:aws:sns:us-east-1:000000000000:alerts',
       Message: '{"n":1}',
     });
@@ -88,7 +92,7 @@ describe('destinations', () => {
       ],
     ]);
     expect(sent[1]?.client).toBe(S3Client.name);
-    const put = (sent[1]?.command as PutObjectCommand).input;
+    const put = inputOf<PutObjectCommand>(sent[1]?.command);
     expect(put.Bucket).toBe('failures');
     expect(put.Key).toMatch(/^aws\/lambda\/2026\/12\/04\/2026-12-04T22:00:00\.000Z-[0-9a-f-]{36}$/);
     expect(put.Body).toBe('{"n":3}');
