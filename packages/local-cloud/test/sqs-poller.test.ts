@@ -14,7 +14,7 @@ import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { LambdaService } from '../src/lambda/service.ts';
 import { LogStore } from '../src/logs/store.ts';
 import { queueDepth } from '../src/testing/queues.ts';
-import { SqsPoller } from '../src/triggers/sqs.ts';
+import { SqsPoller, withinPayloadLimit } from '../src/triggers/sqs.ts';
 import type { AwsContext, FunctionConfig, SqsEventSourceConfig } from '../src/types.ts';
 
 interface Record {
@@ -358,5 +358,43 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
     // Assess
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^The SQS mapping of batch cannot receive from http:\S+work-\d+: /);
+  });
+});
+
+describe('an SQS batch and the 6 MB payload limit', () => {
+  const record = (id: string, body: string) =>
+    ({
+      messageId: id,
+      receiptHandle: `rh-${id}`,
+      body,
+      attributes: {},
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:big',
+      awsRegion: 'us-east-1',
+    }) as const;
+
+  it('splits ten 1 MiB messages into invocations of at most 6 MB each, in order, losing none', () => {
+    // Prepare
+    const records = Array.from({ length: 10 }, (_, n) => record(`m-${n}`, 'x'.repeat(1_048_000)));
+
+    // Act
+    const batches = withinPayloadLimit(records);
+
+    // Assess
+    expect(batches.map((batch) => batch.length)).toEqual([6, 4]);
+    expect(batches.flat().map((each) => each.messageId)).toEqual(records.map((each) => each.messageId));
+    for (const batch of batches) {
+      expect(Buffer.byteLength(JSON.stringify({ Records: batch }))).toBeLessThanOrEqual(6_291_456);
+    }
+  });
+
+  it('keeps a batch of small messages whole', () => {
+    // Prepare
+    const records = Array.from({ length: 10 }, (_, n) => record(`m-${n}`, '{"orderId":"o-1"}'));
+
+    // Act, Assess
+    expect(withinPayloadLimit(records)).toEqual([records]);
   });
 });

@@ -8,6 +8,7 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { realSleep } from '../clock.ts';
 import { LocalCloudError, messageOf } from '../errors.ts';
+import { SYNCHRONOUS_REQUEST_LIMIT } from '../lambda/payload-limits.ts';
 import { type QueueMessage, type QueueMessageAttribute, SqsJsonClient } from '../sqs/json-client.ts';
 import type {
   EventSource,
@@ -228,17 +229,18 @@ export class SqsPoller implements EventSource {
     const filteredOut = records.filter((record) => !chosen.has(record));
     // Lambda deletes messages no filter matches, without invoking the function.
     const deletions = [...filteredOut];
-    if (selected.length > 0) {
-      const event = { Records: selected };
+    // A batch stays within Lambda's 6 MB synchronous payload: what does not fit goes in the next invocation.
+    for (const batch of withinPayloadLimit(selected)) {
+      const event = { Records: batch };
       this.#invocations += 1;
       const result = await this.#deps.invoke(this.config.functionName, JSON.stringify(event), {
         source: 'aws:sqs',
         event,
       });
-      const succeeded = this.#succeeded(selected, result);
+      const succeeded = this.#succeeded(batch, result);
       deletions.push(...succeeded);
       const kept = new Set(succeeded);
-      await this.#hideForVisibilityTimeout(selected.filter((record) => !kept.has(record)));
+      await this.#hideForVisibilityTimeout(batch.filter((record) => !kept.has(record)));
     }
     await this.#delete(deletions);
   }
@@ -325,6 +327,26 @@ export class SqsPoller implements EventSource {
   #pause(ms: number): Promise<void> {
     return realSleep(ms, this.#abort.signal);
   }
+}
+
+/** Records split into batches whose event (`{"Records":[…]}`) stays within the synchronous payload limit. */
+export function withinPayloadLimit(records: readonly SqsRecord[]): SqsRecord[][] {
+  const envelope = Buffer.byteLength('{"Records":[]}');
+  const batches: SqsRecord[][] = [];
+  let batch: SqsRecord[] = [];
+  let bytes = envelope;
+  for (const record of records) {
+    const size = Buffer.byteLength(JSON.stringify(record)) + 1; // and its comma
+    if (batch.length > 0 && bytes + size > SYNCHRONOUS_REQUEST_LIMIT) {
+      batches.push(batch);
+      batch = [];
+      bytes = envelope;
+    }
+    batch.push(record);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 function chunked<T>(items: readonly T[], size: number): T[][] {
