@@ -211,6 +211,39 @@ describe('deploying with stand-in services', () => {
     );
   });
 
+  it.each([
+    ['AWS::SNS::Topic', /^arn:aws:sns:us-east-1:000000000000:Triggers-Queue-Thing-[A-Z0-9]{12}$/],
+    ['AWS::SQS::Queue', /^http:\/\/127\.0\.0\.1:1\/000000000000\/Triggers-Queue-Thing-[A-Z0-9]{12}$/],
+    ['AWS::KMS::Key', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/],
+    [
+      'AWS::StepFunctions::StateMachine',
+      /^arn:aws:states:us-east-1:000000000000:stateMachine:Triggers-Queue-Thing-/,
+    ],
+    ['AWS::Events::Rule', /^Triggers-Queue-Thing-[A-Z0-9]{12}$/],
+  ])('gives Ref of a %s it does not run what CloudFormation would give', async (type, shape) => {
+    // Prepare: a stack whose only resource has no handler here
+    const stack = {
+      ...stackOf('queue-only'),
+      template: { Resources: { Thing: { Type: type } }, Outputs: { Out: { Value: { Ref: 'Thing' } } } },
+    };
+
+    // Act
+    const deployed = await deployStack(stack, {
+      aws,
+      services: services(),
+      assemblyDirectory: ASSEMBLIES,
+      exports: new Map(),
+      handlers: {},
+    });
+
+    // Assess
+    expect(deployed.outputs.Out).toMatch(shape);
+    expect(deployed.resources[0]).toMatchObject({
+      status: 'unsupported',
+      detail: `the local cloud does not run ${type} yet`,
+    });
+  });
+
   it('refuses a template with a transform it cannot expand', async () => {
     // Prepare
     const stack = {
