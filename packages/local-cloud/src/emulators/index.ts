@@ -59,7 +59,7 @@ export const DYNAMODB_LOCAL: Emulator = {
   neededBy: ['AWS::DynamoDB::'],
   option: 'dynamodb',
   neededFor: 'a table',
-  note: 'DynamoDB Local listens on all interfaces: it has no option to bind 127.0.0.1 only.',
+  note: 'it listens on all interfaces: it has no option to bind 127.0.0.1 only',
   start: () => startDynamoDbLocal(),
 };
 
