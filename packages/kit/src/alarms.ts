@@ -89,6 +89,41 @@ export class TriggerAlarms extends Construct {
     return this;
   }
 
+  /**
+   * A stream consumer falling behind: the age of the last record read (IteratorAge) above `maxAge`. A poison
+   * record that blocks a shard shows here first.
+   */
+  watchStream(fn: lambda.Function, maxAge: Duration = Duration.minutes(5)): this {
+    this.add(
+      'IteratorAge',
+      fn.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+      maxAge.toMilliseconds(),
+      `the function reads records older than ${maxAge.toHumanString()}`,
+      3,
+    );
+    return this;
+  }
+
+  /**
+   * An asynchronously invoked function (S3, SNS, EventBridge, Logs): events Lambda gave up on and could not send
+   * to their destination or DLQ are lost, so any is an alarm.
+   */
+  watchAsyncFunction(fn: lambda.Function): this {
+    this.add(
+      'DestinationDeliveryFailures',
+      fn.metric('DestinationDeliveryFailures', { period: Duration.minutes(1), statistic: 'Sum' }),
+      1,
+      'failed events could not be sent to their destination',
+    );
+    this.add(
+      'DroppedEvents',
+      fn.metric('AsyncEventsDropped', { period: Duration.minutes(1), statistic: 'Sum' }),
+      1,
+      'async events were dropped (too old, or retries exhausted without a destination)',
+    );
+    return this;
+  }
+
   /** An HTTP API as clients see it (API Gateway's metrics, not the function's): its 5xx rate and p99 latency. */
   watchHttpApi(api: apigwv2.IHttpApi, options: HttpApiAlarmOptions = {}): this {
     const period = Duration.minutes(5);

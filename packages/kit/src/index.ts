@@ -1,2 +1,11 @@
-export { type AlarmOptions, TriggerAlarms } from './alarms.ts';
+/**
+ * @triggers/kit: the small shared kit of the construct side (CDK only). What every integration builds the same
+ * way lives here, in the style of Solutions Constructs' `core`: the function, its alarms, the shared props, the
+ * dead-letter queue, stream defaults, and stack outputs. Handlers import `@triggers/kit/runtime` instead.
+ */
+export { type AlarmOptions, type HttpApiAlarmOptions, TriggerAlarms } from './alarms.ts';
 export { TriggerFunction, type TriggerFunctionProps } from './function.ts';
+export type { IntegrationProps } from './props.ts';
+export { type DeadLetterQueueProps, deadLetterQueue } from './queues.ts';
+export { addOutputs, type Output } from './stack.ts';
+export { type StreamSourceDefaults, streamSourceDefaults } from './streams.ts';
