@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SkipReasons from '../../.ci/skip-reasons.ts';
 
 export default defineConfig({
   test: {
@@ -12,5 +13,6 @@ export default defineConfig({
     // Template tests synthesize stacks and one bundles for real.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    reporters: ['default', new SkipReasons()], // and why each skipped test was skipped
   },
 });
