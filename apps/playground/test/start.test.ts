@@ -17,6 +17,11 @@ import { pointAtEndpoint, tryIt } from '../src/try-it.ts';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const AWS_CLI = '/usr/bin/aws'; // AWS CLI v2 from Debian's packages, where installed
+/** Options for a test that runs the CLI: skipped where it is missing, with the reason the report prints. */
+const needsAwsCli = {
+  skip: !existsSync(AWS_CLI),
+  meta: { skipReason: `the AWS CLI v2 is not installed at ${AWS_CLI}` },
+};
 const END = '--end-of-answer--';
 const credentials = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
 
@@ -137,8 +142,9 @@ describe('pnpm start', () => {
     }
   });
 
-  it.skipIf(!existsSync(AWS_CLI))(
+  it(
     'runs the printed API Gateway commands: sign up, confirm, get a token, create, list, read and update notes (needs the AWS CLI at /usr/bin/aws)',
+    needsAwsCli,
     async () => {
       // Prepare: the commands printed for Triggers-ApiGateway, in order, with the AWS CLI v2 from /usr/bin
       const block = /^Try Triggers-ApiGateway .*\n((?: {2}.*\n?)+)/m.exec(running?.output() ?? '')?.[1] ?? '';

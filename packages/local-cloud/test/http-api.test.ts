@@ -31,7 +31,7 @@ import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
 import { freePort } from '../src/emulators/child-process.ts';
 import { HEALTH_PATH } from '../src/gateway.ts';
 import { signCognitoLocalToken, signUpAndSignIn } from '../src/testing/cognito.ts';
-import { awsCli, hasAwsCli } from './aws-cli.ts';
+import { awsCli, itSkipIf, itWithAwsCli } from './aws-cli.ts';
 
 const ECHO = fileURLToPath(new URL('./fixtures/functions/http-echo', import.meta.url));
 const AUTHORIZER = fileURLToPath(new URL('./fixtures/functions/http-authorizer', import.meta.url));
@@ -847,7 +847,7 @@ describe('an HTTP API in the local cloud', () => {
     );
   });
 
-  it.skipIf(!hasAwsCli)('signs up and signs in with the AWS CLI through the gateway', async () => {
+  itWithAwsCli('signs up and signs in with the AWS CLI through the gateway', async () => {
     // Prepare
     const aws = (...args: string[]) => awsCli(cloud.endpoint, ['cognito-idp', ...args]);
     const user = 'cli@example.com';
@@ -872,7 +872,7 @@ describe('an HTTP API in the local cloud', () => {
     expect(answer.status).toBe(200);
   });
 
-  it.skipIf(process.platform !== 'linux')(
+  itSkipIf(process.platform !== 'linux', 'reads listening sockets from /proc/net, which is Linux only')(
     'runs cognito-local on 127.0.0.1 only, and serves its keys at the issuer',
     async () => {
       // Prepare

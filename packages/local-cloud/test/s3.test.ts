@@ -41,7 +41,7 @@ import { formatStack } from '../src/report.ts';
 import { waitFor } from '../src/testing/queues.ts';
 import type { S3EventRecord } from '../src/triggers/s3-notifications.ts';
 import type { DeployedResource, DeployedStack } from '../src/types.ts';
-import { AWS_CLI, awsCli, hasAwsCli } from './aws-cli.ts';
+import { AWS_CLI, awsCli, describeWithAwsCli } from './aws-cli.ts';
 
 const FUNCTIONS = join(import.meta.dirname, 'fixtures', 'functions');
 const _run = promisify(execFile);
@@ -688,7 +688,7 @@ describe('S3 in the local cloud', { timeout: 60_000 }, () => {
     });
   });
 
-  describe.skipIf(!hasAwsCli)(`the AWS CLI (${AWS_CLI})`, () => {
+  describeWithAwsCli(`the AWS CLI (${AWS_CLI})`, () => {
     const cli = (...args: string[]) => awsCli(cloud.endpoint, args, { accessKeyId: 'cli' });
 
     it('copies up and down, lists, uploads in parts and removes, and each change notifies', async () => {

@@ -4,7 +4,7 @@ import { type FauxqsEmulator, startFauxqs } from '../src/emulators/fauxqs.ts';
 import { type Gateway, startGateway } from '../src/gateway.ts';
 import { MAX_MESSAGE_BYTES, messageBytes, sizeLimitError } from '../src/sqs/limits.ts';
 import { jsonToQueryXml, queryToJson, SqsQueryError, sqsQueryError } from '../src/sqs/query.ts';
-import { awsCli, hasAwsCli } from './aws-cli.ts';
+import { awsCli, itWithAwsCli } from './aws-cli.ts';
 
 const NS = 'http://queue.amazonaws.com/doc/2012-11-05/';
 
@@ -488,7 +488,7 @@ describe('the gateway with SQS query-protocol clients', () => {
     );
   });
 
-  it.skipIf(!hasAwsCli)(
+  itWithAwsCli(
     'serves the AWS CLI v2 before 2.13, which speaks the query protocol',
     async () => {
       // Prepare
@@ -557,7 +557,7 @@ describe('the gateway with SQS query-protocol clients', () => {
     30_000,
   );
 
-  it.skipIf(!hasAwsCli)(
+  itWithAwsCli(
     "shows the AWS CLI SQS's own error for a missing queue",
     async () => {
       // Prepare
