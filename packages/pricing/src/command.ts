@@ -7,10 +7,11 @@
 import leven from 'leven';
 import { estimate } from './estimate.ts';
 import { estimateJson, formatEstimate, textTable } from './format.ts';
-import { findIntegration, integrationNames, integrations } from './integrations.ts';
+import { findIntegration, integrationNames, integrations, renamedTo } from './integrations.ts';
 import { MAX_MEMORY_MB, MIN_MEMORY_MB } from './lambda.ts';
 import { PricingInputError } from './line-item.ts';
 import { formatUsd } from './money.ts';
+import { isBuilt, repositoryRoot } from './packages.ts';
 import type { Architecture } from './prices/types.ts';
 import { optionSpecs, type WorkloadInput } from './workload.ts';
 
@@ -49,7 +50,7 @@ Options:
   --duration D       average duration of one invocation: 120ms, 1.2s (a bare number is ms)
   --memory MB        function memory, ${MIN_MEMORY_MB}–${MAX_MEMORY_MB.toLocaleString('en-US')} MB (512, 512MB, 2GB)
   --arch A           arm64 or x86_64
-  --batch-size N     records per invocation, where the trigger batches (sqs, kinesis-transform, dynamodb-stream)
+  --batch-size N     records per invocation, where the trigger batches (sqs, kinesis, dynamodb-streams)
   --set KEY=VALUE    a workload figure of the integration (see pnpm cost <integration> --help); repeatable
   --free-tier        apply the monthly free tiers that never expire
   --json             machine-readable output (exact decimal strings)
@@ -223,12 +224,31 @@ function integrationHelp(name: string): string {
     .join('\n');
 }
 
-/** Runs the CLI; returns the exit code (0 done, 2 bad usage). */
-export function run(argv: readonly string[], io: Io): number {
+/** A word as a POSIX shell reads it back: bare when it is safe, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The same command under an integration's new name, for the hint to a former one. */
+function renamedCommand(argv: readonly string[], formerName: string, name: string): string {
+  const at = argv.indexOf(formerName);
+  const words = argv.map((arg, i) => (i === at ? name : arg)).filter((arg) => arg !== '--');
+  return ['pnpm cost', ...words.map(shellWord)].join(' ');
+}
+
+/**
+ * Runs the CLI; returns the exit code (0 done, 2 bad usage). `root` is the repository whose `packages/` says which
+ * integrations are built.
+ */
+export function run(argv: readonly string[], io: Io, root: string = repositoryRoot): number {
   try {
     const parsed = parse(argv);
     const json = parsed.values['--json'] !== undefined;
     const [name, ...extra] = parsed.positionals;
+    const renamed = name === undefined ? undefined : renamedTo(name);
+    if (name !== undefined && renamed !== undefined) {
+      throw new UsageError(`"${name}" is now called "${renamed}": ${renamedCommand(argv, name, renamed)}`);
+    }
     if (parsed.values['--help'] || parsed.values['-h']) {
       io.out(name ? integrationHelp(name) : usage);
       return 0;
@@ -243,22 +263,32 @@ export function run(argv: readonly string[], io: Io): number {
       if (tuning)
         throw new UsageError(`--all uses each integration's default workload, so ${tuning} does not apply.`);
       const freeTier = parsed.values['--free-tier'] !== undefined;
-      const all = integrations.map((i) => estimate(i.name, { freeTier }));
+      const all = integrations.map((i) => ({
+        result: estimate(i.name, { freeTier }),
+        built: isBuilt(i.name, root),
+      }));
       if (json) {
-        io.out(JSON.stringify(all.map(estimateJson), null, 2));
+        io.out(
+          JSON.stringify(
+            all.map((e) => ({ ...estimateJson(e.result), built: e.built })),
+            null,
+            2,
+          ),
+        );
         return 0;
       }
-      const summary = all.map((e) => [
-        e.integration.name,
-        formatUsd(e.total),
-        formatUsd(e.naive.total),
-        e.integration.describe(e.workload),
+      const summary = all.map(({ result, built }) => [
+        result.integration.name,
+        built ? 'built' : 'planned',
+        formatUsd(result.total),
+        formatUsd(result.naive.total),
+        result.integration.describe(result.workload),
       ]);
       io.out(
         [
-          ...all.map(formatEstimate).flatMap((text) => [text, '']),
-          'Summary (a month, us-east-1)',
-          textTable(['Integration', 'Defaults', 'Naive', 'Workload'], summary, [1, 2]),
+          ...all.flatMap(({ result, built }) => [formatEstimate(result, { planned: !built }), '']),
+          'Summary (a month, us-east-1; "planned": its package is not written yet, the estimate prices its plan)',
+          textTable(['Integration', 'Package', 'Defaults', 'Naive', 'Workload'], summary, [2, 3]),
         ].join('\n'),
       );
       return 0;
@@ -274,7 +304,11 @@ export function run(argv: readonly string[], io: Io): number {
       );
     }
     const result = estimate(name, workloadInput(parsed));
-    io.out(json ? JSON.stringify(estimateJson(result), null, 2) : formatEstimate(result));
+    io.out(
+      json
+        ? JSON.stringify(estimateJson(result), null, 2)
+        : formatEstimate(result, { planned: !isBuilt(name, root) }),
+    );
     return 0;
   } catch (error) {
     if (error instanceof UsageError || error instanceof PricingInputError) {

@@ -33,13 +33,14 @@ export function textTable(
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-export function formatEstimate(estimate: Estimate): string {
+/** `planned` marks an integration whose package is not written yet: the estimate prices what its issue plans. */
+export function formatEstimate(estimate: Estimate, options: { readonly planned?: boolean } = {}): string {
   const { integration } = estimate;
   const body = rows(estimate.lines).map((r) => [r.item, r.quantity, r.cost]);
   body.push(['Total', '', formatUsd(estimate.total)]);
   const naive = estimate.naive.workload;
   return [
-    `${integration.name} — ${integration.title}, ${estimate.region}, prices read ${estimate.pricesRead}`,
+    `${integration.name}${options.planned ? ' (planned)' : ''} — ${integration.title}, ${estimate.region}, prices read ${estimate.pricesRead}`,
     `Workload: ${integration.describe(estimate.workload)}${estimate.workload.freeTier ? ', free tier applied' : ''}.`,
     '',
     textTable(['Item', 'Quantity', 'Monthly'], body, [2]),
@@ -51,7 +52,7 @@ export function formatEstimate(estimate: Estimate): string {
 }
 
 /** The estimate as JSON: exact decimal strings for money and quantities. */
-export function estimateJson(estimate: Estimate): unknown {
+export function estimateJson(estimate: Estimate): Record<string, unknown> {
   const bill = (b: Pick<Estimate, 'workload' | 'lines' | 'total'>) => ({
     workload: b.workload,
     lines: b.lines.map((line) => ({

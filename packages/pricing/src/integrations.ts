@@ -1,7 +1,7 @@
 /**
- * One estimate per integration of the project, named after its package directory. Each prices the architecture
- * the package deploys (or, for packages not written yet, the one its issue plans); the figures a reader would
- * change are options with documented defaults.
+ * One estimate per integration of the project, named for its trigger source like its package directory
+ * (`packages/<name>`). Each prices the architecture the package deploys (or, for packages not written yet, the one
+ * its issue plans); the figures a reader would change are options with documented defaults.
  */
 import { lambdaEdgeCost } from './lambda.ts';
 import type { LineItem } from './line-item.ts';
@@ -150,8 +150,8 @@ const sqs: Integration = {
   },
 };
 
-const s3Thumbnail: Integration = {
-  name: 's3-thumbnail',
+const s3: Integration = {
+  name: 's3',
   title: 'S3 → Lambda thumbnails',
   architecture:
     'Users upload images and videos to a source bucket; the S3 notification invokes Lambda asynchronously, which ' +
@@ -314,8 +314,8 @@ const apiGateway: Integration = {
   },
 };
 
-const kinesisTransform: Integration = {
-  name: 'kinesis-transform',
+const kinesis: Integration = {
+  name: 'kinesis',
   title: 'Kinesis → Lambda transform',
   architecture:
     'Producers put records on a Kinesis data stream; Lambda reads each shard in batches (bisect on error, bounded ' +
@@ -371,8 +371,8 @@ const kinesisTransform: Integration = {
   },
 };
 
-const dynamodbStream: Integration = {
-  name: 'dynamodb-stream',
+const dynamodbStreams: Integration = {
+  name: 'dynamodb-streams',
   title: 'DynamoDB Streams → Lambda audit trail',
   architecture:
     'An application writes items to a DynamoDB table (on demand) with a stream of new and old images; Lambda ' +
@@ -557,8 +557,8 @@ const cloudwatchLogs: Integration = {
   },
 };
 
-const cloudfrontEdge: Integration = {
-  name: 'cloudfront-edge',
+const cloudfront: Integration = {
+  name: 'cloudfront',
   title: 'CloudFront → Lambda@Edge',
   architecture:
     'A CloudFront distribution runs a Lambda@Edge function (us-east-1, x86_64, replicated to edge locations) on ' +
@@ -583,8 +583,8 @@ const cloudfrontEdge: Integration = {
   },
 };
 
-const cognitoTriggers: Integration = {
-  name: 'cognito-triggers',
+const cognito: Integration = {
+  name: 'cognito',
   title: 'Cognito user pool → Lambda triggers',
   architecture:
     'A Cognito user pool (Essentials plan by default) calls Lambda triggers on sign-up, confirmation and token ' +
@@ -628,19 +628,33 @@ const cognitoTriggers: Integration = {
 /** Every integration of the project, in the order of the root README. */
 export const integrations: readonly Integration[] = [
   sqs,
-  s3Thumbnail,
+  s3,
   apiGateway,
-  kinesisTransform,
-  dynamodbStream,
+  kinesis,
+  dynamodbStreams,
   eventbridge,
   sns,
   cloudwatchLogs,
-  cloudfrontEdge,
-  cognitoTriggers,
+  cloudfront,
+  cognito,
 ];
 
 export const integrationNames: readonly string[] = integrations.map((i) => i.name);
 
 export function findIntegration(name: string): Integration | undefined {
   return integrations.find((i) => i.name === name);
+}
+
+/** Names the estimates had before every integration was named for its trigger source (issue 13), and the new ones. */
+const formerNames: Readonly<Record<string, string>> = {
+  's3-thumbnail': 's3',
+  'kinesis-transform': 'kinesis',
+  'dynamodb-stream': 'dynamodb-streams',
+  'cloudfront-edge': 'cloudfront',
+  'cognito-triggers': 'cognito',
+};
+
+/** The name an integration has now, given one it had before (`s3-thumbnail` → `s3`); undefined for any other. */
+export function renamedTo(formerName: string): string | undefined {
+  return Object.hasOwn(formerNames, formerName) ? formerNames[formerName] : undefined;
 }

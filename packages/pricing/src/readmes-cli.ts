@@ -2,10 +2,9 @@
  * Rewrites the generated cost sections of the READMEs (`pnpm cost:readmes`); `--check` only reports, exit 1 when
  * any is out of date.
  */
-import { fileURLToPath } from 'node:url';
+import { repositoryRoot as root } from './packages.ts';
 import { readmes, writeReadmes } from './readmes.ts';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
 if (process.argv.includes('--check')) {
   const stale = readmes(root).filter((file) => file.current !== file.expected);
   for (const file of stale) console.error(`${file.path} is out of date: run pnpm cost:readmes`);

@@ -7,8 +7,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Estimate, estimate } from './estimate.ts';
-import { findIntegration, integrations } from './integrations.ts';
+import { findIntegration, integrations, renamedTo } from './integrations.ts';
 import { formatCount, formatUsd } from './money.ts';
+import { isBuilt, packagePath } from './packages.ts';
 import type { PriceList, Rate, TieredRate } from './prices/types.ts';
 import { usEast1 } from './prices/us-east-1.ts';
 
@@ -81,14 +82,14 @@ function naiveSentence(result: Estimate): string {
   );
 }
 
-/** The generated body of the root README's summary, for the integrations whose package directory exists. */
-export function summarySection(existing: readonly string[], prices: PriceList = usEast1): string {
+/** The generated body of the root README's summary, for the integrations that are built. */
+export function summarySection(built: readonly string[], prices: PriceList = usEast1): string {
   const body = integrations
-    .filter((i) => existing.includes(i.name))
+    .filter((i) => built.includes(i.name))
     .map((i) => {
       const result = estimate(i.name, {}, prices);
       return [
-        `[${i.name}](packages/${i.name}#cost)`,
+        `[${i.name}](${packagePath(i.name)}#cost)`,
         escapeCell(i.describe(result.workload)),
         formatUsd(result.total),
         formatUsd(result.naive.total),
@@ -212,7 +213,7 @@ export function readmes(root: string, prices: PriceList = usEast1): ReadmeFile[]
     .sort();
   const files: ReadmeFile[] = [];
   for (const name of packages) {
-    const path = `packages/${name}/README.md`;
+    const path = `${packagePath(name)}/README.md`;
     if (!existsSync(join(root, path))) continue;
     const current = readFileSync(join(root, path), 'utf8');
     if (hasMarker(current, PRICES_MARKERS.start)) {
@@ -224,6 +225,9 @@ export function readmes(root: string, prices: PriceList = usEast1): ReadmeFile[]
       continue;
     }
     if (!hasMarker(current, COST_MARKERS.start)) continue;
+    // A package still in its folder of before the rename (packages/s3-thumbnail on its way to packages/s3): its
+    // section is written once it is at packages/<new name>.
+    if (renamedTo(name) !== undefined) continue;
     if (!findIntegration(name)) {
       throw new Error(`${path} has cost markers but @triggers/pricing has no estimate named "${name}".`);
     }
@@ -235,8 +239,8 @@ export function readmes(root: string, prices: PriceList = usEast1): ReadmeFile[]
   const rootPath = 'README.md';
   const rootText = readFileSync(join(root, rootPath), 'utf8');
   if (hasMarker(rootText, SUMMARY_MARKERS.start)) {
-    const existing = integrations.map((i) => i.name).filter((name) => packages.includes(name));
-    const expected = replaceBetween(rootText, SUMMARY_MARKERS, summarySection(existing, prices));
+    const built = integrations.map((i) => i.name).filter((name) => isBuilt(name, root));
+    const expected = replaceBetween(rootText, SUMMARY_MARKERS, summarySection(built, prices));
     if (expected === undefined)
       throw new Error(`README.md has ${SUMMARY_MARKERS.start} without its end marker.`);
     files.push({ path: rootPath, current: rootText, expected });

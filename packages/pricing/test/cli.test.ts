@@ -1,14 +1,31 @@
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseDuration, parseMemory, parseQuantity, run } from '../src/command.ts';
 import { Dec } from '../src/index.ts';
 
-function cost(...argv: string[]) {
+function costIn(root: string | undefined, argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = run(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = run(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }, root);
   return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function cost(...argv: string[]) {
+  return costIn(undefined, argv);
+}
+
+/** A repository whose packages/ holds a package.json for each of `built`. */
+function repositoryWith(built: readonly string[]): string {
+  const root = mkdtempSync(join(tmpdir(), 'pricing-cli-'));
+  for (const name of built) {
+    mkdirSync(join(root, 'packages', name), { recursive: true });
+    writeFileSync(join(root, 'packages', name, 'package.json'), '{}');
+  }
+  return root;
 }
 
 describe('quantities', () => {
@@ -61,14 +78,78 @@ describe('pnpm cost', () => {
     expect(json.lines.reduce((sum, l) => sum.add(l.usd), new Dec(0)).toFixed()).toBe(json.totalUsd);
   });
 
-  it('prints every integration at its default workload with --all', () => {
-    const result = cost('--all');
+  describe('--all', () => {
+    let root: string | undefined;
+    afterEach(() => {
+      if (root) rmSync(root, { recursive: true, force: true });
+    });
 
-    expect(result.code).toBe(0);
-    for (const name of ['sqs', 's3-thumbnail', 'api-gateway', 'cloudfront-edge', 'cognito-triggers']) {
-      expect(result.out).toContain(`${name} — `);
-    }
-    expect(result.out).toContain('Summary (a month, us-east-1)');
+    it('prints every integration at its default workload and marks those whose package is not written yet', () => {
+      // Prepare: a repository where only sqs and s3 have a package.json.
+      root = repositoryWith(['sqs', 's3']);
+
+      // Act
+      const result = costIn(root, ['--all']);
+
+      // Assess
+      expect(result.code).toBe(0);
+      expect(result.out).toContain('sqs — SQS → Lambda order worker');
+      expect(result.out).toContain('s3 — S3 → Lambda thumbnails');
+      for (const name of ['api-gateway', 'kinesis', 'dynamodb-streams', 'cloudfront', 'cognito']) {
+        expect(result.out).toContain(`${name} (planned) — `);
+      }
+      expect(result.out).toMatch(/^sqs\s+built\s+\$/m);
+      expect(result.out).toMatch(/^api-gateway\s+planned\s+\$/m);
+      expect(result.out).toContain('Summary (a month, us-east-1;');
+    });
+
+    it('says in JSON whether each integration is built', () => {
+      root = repositoryWith(['api-gateway']);
+
+      const json = JSON.parse(costIn(root, ['--all', '--json']).out) as {
+        integration: string;
+        built: boolean;
+      }[];
+
+      expect(json.map((e) => [e.integration, e.built])).toEqual([
+        ['sqs', false],
+        ['s3', false],
+        ['api-gateway', true],
+        ['kinesis', false],
+        ['dynamodb-streams', false],
+        ['eventbridge', false],
+        ['sns', false],
+        ['cloudwatch-logs', false],
+        ['cloudfront', false],
+        ['cognito', false],
+      ]);
+    });
+  });
+
+  it.each([
+    [['s3-thumbnail'], '"s3-thumbnail" is now called "s3": pnpm cost s3'],
+    [
+      ['--', 'kinesis-transform', '--events', '1k', '--set', 'mode=on-demand'],
+      '"kinesis-transform" is now called "kinesis": pnpm cost kinesis --events 1k --set mode=on-demand',
+    ],
+    [
+      ['dynamodb-stream', '--help'],
+      '"dynamodb-stream" is now called "dynamodb-streams": pnpm cost dynamodb-streams --help',
+    ],
+    [
+      ['cloudfront-edge', '--json'],
+      '"cloudfront-edge" is now called "cloudfront": pnpm cost cloudfront --json',
+    ],
+    [
+      ['cognito-triggers', '--set', 'cognitoPlan=lite', '--duration', '1 s'],
+      `"cognito-triggers" is now called "cognito": pnpm cost cognito --set cognitoPlan=lite --duration '1 s'`,
+    ],
+  ])('names the new name of a former one, %j, in one line with the command to run', (argv, message) => {
+    const result = cost(...argv);
+
+    expect(result.code).toBe(2);
+    expect(result.err).toBe(message);
+    expect(result.out).toBe('');
   });
 
   it('ignores the literal -- that pnpm passes through, and takes --set workload figures', () => {
@@ -81,7 +162,7 @@ describe('pnpm cost', () => {
 
   it.each([
     [['sqsx'], 'Unknown integration "sqsx"; did you mean sqs?'],
-    [['s3-thumbnails'], 'Unknown integration "s3-thumbnails"; did you mean s3-thumbnail?'],
+    [['eventbrige'], 'Unknown integration "eventbrige"; did you mean eventbridge?'],
     [['sqs', '--memory', '64'], "Memory must be from 128 to 10,240 MB (Lambda's limits), not 64 MB."],
     [['sqs', '--memory', '20GB'], "Memory must be from 128 to 10,240 MB (Lambda's limits), not 20480 MB."],
     [['sqs', '--events', '-5'], 'The number of events must be zero or more, not "-5".'],
