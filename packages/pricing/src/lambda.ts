@@ -1,4 +1,4 @@
-import { type LineItem, lineItem, requireNonNegative, requireRange } from './line-item.ts';
+import { type LineItem, lineItem, PricingInputError, requireNonNegative, requireRange } from './line-item.ts';
 import { Dec, dec, flatCost, formatCount, positive, tieredCost, ZERO } from './money.ts';
 import type { Architecture, PriceList, TieredRate } from './prices/types.ts';
 import { usEast1 } from './prices/us-east-1.ts';
@@ -6,6 +6,8 @@ import { usEast1 } from './prices/us-east-1.ts';
 export const MIN_MEMORY_MB = 128;
 export const MAX_MEMORY_MB = 10_240;
 export const FREE_EPHEMERAL_MB = 512;
+/** Lambda's longest timeout, 15 minutes. */
+export const MAX_DURATION_MS = 900_000;
 /** AWS's month for hourly charges (and ours for anything per second). */
 export const HOURS_PER_MONTH = 730;
 export const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
@@ -63,9 +65,33 @@ export function sliceTiered(rate: TieredRate, slices: readonly Dec[], free: Dec 
   });
 }
 
+/**
+ * A duration someone gives: an invocation bills at least 1 ms, so 0 ms is no invocation at all; and Lambda stops a
+ * function at 15 minutes.
+ */
+export function requireDuration(durationMs: number): void {
+  if (!(durationMs > 0 && durationMs <= MAX_DURATION_MS)) {
+    throw new PricingInputError(
+      `The duration must be more than 0 and at most 900,000 ms (Lambda bills at least 1 ms and stops a function at 15 minutes), not ${durationMs} ms.`,
+    );
+  }
+}
+
+/**
+ * The duration the model prices: more than 0 ms. No 15-minute bound, because a naive configuration's rescaled
+ * duration may pass it and is still priced.
+ */
+function requireBilledDuration(durationMs: number): void {
+  if (!(durationMs > 0)) {
+    throw new PricingInputError(
+      `The duration must be more than 0 ms (Lambda bills at least 1 ms), not ${durationMs} ms.`,
+    );
+  }
+}
+
 export function validateLambda(usage: LambdaUsage): void {
   requireNonNegative('The number of invocations', usage.invocations);
-  requireNonNegative('The duration', usage.durationMs);
+  requireBilledDuration(usage.durationMs);
   requireRange('Memory', usage.memoryMB, MIN_MEMORY_MB, MAX_MEMORY_MB, 'MB');
   if (usage.ephemeralStorageMB !== undefined) {
     requireRange('Ephemeral storage', usage.ephemeralStorageMB, FREE_EPHEMERAL_MB, MAX_MEMORY_MB, 'MB');
@@ -203,7 +229,7 @@ export interface EdgeUsage {
 /** Lambda@Edge: its own request and GB-second prices, per 1 ms, x86 only, no free tier. */
 export function lambdaEdgeCost(usage: EdgeUsage, prices: PriceList = usEast1): LineItem[] {
   requireNonNegative('The number of invocations', usage.invocations);
-  requireNonNegative('The duration', usage.durationMs);
+  requireBilledDuration(usage.durationMs);
   requireRange('Memory', usage.memoryMB, MIN_MEMORY_MB, MAX_MEMORY_MB, 'MB');
   const billedMs = Math.ceil(usage.durationMs);
   const gbs = gbSeconds(usage.invocations, billedMs, usage.memoryMB);

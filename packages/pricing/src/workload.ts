@@ -1,13 +1,11 @@
-import { lambdaCost, MAX_MEMORY_MB, MIN_MEMORY_MB } from './lambda.ts';
+import { lambdaCost, MAX_MEMORY_MB, MIN_MEMORY_MB, requireDuration } from './lambda.ts';
 import { type LineItem, PricingInputError, requireNonNegative, requireRange } from './line-item.ts';
 import { type Dec, formatCount } from './money.ts';
 import type { Architecture, PriceList } from './prices/types.ts';
 import { logsCost } from './services.ts';
 
 /** More events than anyone runs through one function, and still exact as a double. */
-const MAX_EVENTS = 1e15;
-/** Lambda's longest timeout, 15 minutes. */
-const MAX_DURATION_MS = 900_000;
+export const MAX_EVENTS = 1e15;
 
 /** The inputs of an integration's estimate. */
 export interface Workload {
@@ -58,7 +56,7 @@ export const commonOptions: readonly OptionSpec[] = [
 ];
 
 export interface Integration {
-  /** The package directory name (`sqs`, `s3-thumbnail`, …). */
+  /** The trigger source, which is also its package directory name (`sqs`, `s3`, `dynamodb-streams`, …). */
   readonly name: string;
   readonly title: string;
   /** The architecture the estimate prices, in one sentence. */
@@ -150,11 +148,7 @@ export function resolveWorkload(integration: Integration, input: WorkloadInput =
       `The number of ${integration.eventUnit} must be a whole number up to ${MAX_EVENTS.toLocaleString('en-US')} a month, not ${workload.events}.`,
     );
   }
-  if (!(workload.durationMs >= 0 && workload.durationMs <= MAX_DURATION_MS)) {
-    throw new PricingInputError(
-      `The duration must be from 0 to 900,000 ms (Lambda stops a function at 15 minutes), not ${workload.durationMs} ms.`,
-    );
-  }
+  requireDuration(workload.durationMs);
   requireRange('Memory', workload.memoryMB, MIN_MEMORY_MB, MAX_MEMORY_MB, 'MB');
   if (integration.batch) requireRange('The batch size', workload.batchSize, 1, integration.batch.max);
   return workload;
@@ -247,8 +241,8 @@ export function naiveWorkload(integration: Integration, workload: Workload): Wor
     architecture: integration.fixedArchitecture ?? 'x86_64',
     memoryMB,
     batchSize,
-    // Round away float noise (8.000000001 ms must bill as 8 ms, not 9).
-    durationMs: Math.round(duration * 1e6) / 1e6,
+    // Round away float noise (8.000000001 ms must bill as 8 ms, not 9), but never to 0: it still bills 1 ms.
+    durationMs: Math.max(Math.round(duration * 1e6) / 1e6, 1e-6),
   };
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { estimate, findIntegration, naiveWorkload, PricingInputError } from '../src/index.ts';
+import {
+  estimate,
+  findIntegration,
+  integrationNames,
+  naiveWorkload,
+  PricingInputError,
+} from '../src/index.ts';
 
 function line(result: ReturnType<typeof estimate>['lines'], item: string) {
   const found = result.find((l) => l.item === item);
@@ -40,12 +46,12 @@ describe('estimate', () => {
   });
 
   it('gives a CPU-bound function less CPU at 1,024 MB, so it runs longer', () => {
-    // Prepare: s3-thumbnail at 450 ms and 1,536 MB, 90 % CPU-bound: 450 × (0.1 + 0.9 × 1,536 / 1,024) = 652.5 ms.
-    const integration = findIntegration('s3-thumbnail');
+    // Prepare: s3 thumbnails at 450 ms and 1,536 MB, 90 % CPU-bound: 450 × (0.1 + 0.9 × 1,536 / 1,024) = 652.5 ms.
+    const integration = findIntegration('s3');
     if (!integration) throw new Error('missing');
 
     // Act
-    const naive = naiveWorkload(integration, estimate('s3-thumbnail', { memoryMB: 1536 }).workload);
+    const naive = naiveWorkload(integration, estimate('s3', { memoryMB: 1536 }).workload);
 
     // Assess
 
@@ -53,8 +59,8 @@ describe('estimate', () => {
   });
 
   it('keeps Lambda@Edge on x86_64 and refuses arm64', () => {
-    expect(estimate('cloudfront-edge').naive.workload.architecture).toBe('x86_64');
-    expect(() => estimate('cloudfront-edge', { architecture: 'arm64' })).toThrow(
+    expect(estimate('cloudfront').naive.workload.architecture).toBe('x86_64');
+    expect(() => estimate('cloudfront', { architecture: 'arm64' })).toThrow(
       'CloudFront → Lambda@Edge runs on x86_64 only, not arm64.',
     );
   });
@@ -72,7 +78,15 @@ describe('estimate', () => {
     );
     expect(() => estimate('sqs', { events: 0.5 })).toThrow('The number of orders must be a whole number');
     expect(() => estimate('sqs', { events: 1e23 })).toThrow('up to 1,000,000,000,000,000 a month');
-    expect(() => estimate('sqs', { durationMs: 900_001 })).toThrow('Lambda stops a function at 15 minutes');
+    expect(() => estimate('sqs', { durationMs: 900_001 })).toThrow('stops a function at 15 minutes');
+  });
+
+  it.each(integrationNames)('refuses a duration of 0 ms for %s, as Lambda bills at least 1 ms', (name) => {
+    expect(() => estimate(name, { durationMs: 0 })).toThrow(
+      new PricingInputError(
+        'The duration must be more than 0 and at most 900,000 ms (Lambda bills at least 1 ms and stops a function at 15 minutes), not 0 ms.',
+      ),
+    );
   });
 
   it('prices the options an integration exposes', () => {

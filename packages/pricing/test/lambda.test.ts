@@ -174,6 +174,16 @@ describe('the other Lambda charges', () => {
     );
     expect(() => lambdaCost({ invocations: 1, durationMs: 1, memoryMB: 10_241 })).toThrow(PricingInputError);
   });
+
+  it('refuses a duration of 0 ms, and bills one under 1 ms as 1 ms', () => {
+    // 1 M × 0.3 ms bills 1 ms each: 1,000,000 × 0.001 s × 1 GB = 1,000 GB-s.
+    expect(() => lambdaCost({ invocations: 1, durationMs: 0, memoryMB: 128 })).toThrow(
+      new PricingInputError('The duration must be more than 0 ms (Lambda bills at least 1 ms), not 0 ms.'),
+    );
+    expect(
+      item({ invocations: 1_000_000, durationMs: 0.3, memoryMB: 1024 }, 'duration').quantity.toFixed(),
+    ).toBe('1000');
+  });
 });
 
 describe('Lambda@Edge', () => {
