@@ -6,11 +6,19 @@
  */
 import leven from 'leven';
 import { estimate } from './estimate.ts';
-import { estimateJson, formatEstimate, textTable } from './format.ts';
+import {
+  estimateJson,
+  formatEstimate,
+  formatLambdaEstimate,
+  LAMBDA_TITLE,
+  lambdaEstimateJson,
+  textTable,
+} from './format.ts';
 import { findIntegration, integrationNames, integrations, renamedTo } from './integrations.ts';
-import { MAX_MEMORY_MB, MIN_MEMORY_MB } from './lambda.ts';
+import { FREE_EPHEMERAL_MB, HOURS_PER_MONTH, MAX_MEMORY_MB, MIN_MEMORY_MB } from './lambda.ts';
+import { type LambdaWorkload, lambdaDefaults, lambdaEstimate } from './lambda-estimate.ts';
 import { PricingInputError } from './line-item.ts';
-import { formatUsd } from './money.ts';
+import { formatCount, formatUsd } from './money.ts';
 import { isBuilt, repositoryRoot } from './packages.ts';
 import type { Architecture } from './prices/types.ts';
 import { optionSpecs, type WorkloadInput } from './workload.ts';
@@ -29,6 +37,9 @@ const FLAGS = {
   '--arch': 'value',
   '--batch-size': 'value',
   '--set': 'value',
+  '--requests': 'value',
+  '--ephemeral-storage': 'value',
+  '--provisioned': 'value',
   '--free-tier': 'switch',
   '--json': 'switch',
   '--all': 'switch',
@@ -37,11 +48,17 @@ const FLAGS = {
 } as const;
 type Flag = keyof typeof FLAGS;
 
+/** What only the bare function takes, and what only the integrations take. */
+const LAMBDA_ONLY = ['--requests', '--ephemeral-storage', '--provisioned'] as const;
+const INTEGRATION_ONLY = ['--events', '--batch-size', '--set'] as const;
+
 export const usage = `Usage: pnpm cost <integration> [options]
+       pnpm cost lambda [options]
        pnpm cost --all [--free-tier] [--json]
 
 The monthly AWS bill of an integration, line by line (us-east-1), and what the same work costs at a naive
-configuration (x86_64, 1,024 MB, one record per invocation).
+configuration (x86_64, 1,024 MB, one record per invocation); or of one Lambda function on its own
+(pnpm cost lambda --help).
 
 Integrations: ${integrationNames.join(', ')}
 
@@ -56,6 +73,20 @@ Options:
   --json             machine-readable output (exact decimal strings)
   --all              every integration at its default workload
   --help             this text; after an integration, its workload figures`;
+
+const lambdaUsage = `pnpm cost lambda — ${LAMBDA_TITLE}: requests, duration in GB-s, the free tier, arm64 against x86_64,
+ephemeral storage and provisioned concurrency (us-east-1). Beside the bill, the same function on x86_64 at the same
+memory. INIT (cold starts) is not added: give an average duration that includes it.
+
+Options:
+  --requests N             requests a month: 3M, 1.5k, 250000 (default ${formatCount(lambdaDefaults.requests)})
+  --duration D             average duration of one invocation: 120ms, 1s (default ${lambdaDefaults.durationMs} ms; billed per 1 ms, at least 1)
+  --memory MB              ${MIN_MEMORY_MB}–${MAX_MEMORY_MB.toLocaleString('en-US')} MB: 512, 2GB (default ${lambdaDefaults.memoryMB})
+  --arch A                 arm64 (default) or x86_64
+  --ephemeral-storage MB   /tmp, ${FREE_EPHEMERAL_MB}–${MAX_MEMORY_MB.toLocaleString('en-US')} MB: 2048, 2GB (default ${FREE_EPHEMERAL_MB}, free; above it priced per GB-s)
+  --provisioned N          environments of provisioned concurrency kept ready all month (${HOURS_PER_MONTH} h); every request runs on them
+  --free-tier              1 M requests and 400,000 GB-s a month (AWS gives none with provisioned concurrency)
+  --json                   machine-readable output (exact decimal strings)`;
 
 const SUFFIXES: Record<string, number> = { k: 1e3, K: 1e3, m: 1e6, M: 1e6, b: 1e9, B: 1e9 };
 
@@ -75,19 +106,25 @@ export function parseQuantity(text: string, what = 'A quantity'): number {
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)?$/.exec(text.trim());
   if (!match?.[1]) {
-    if (/^-/.test(text.trim())) throw new UsageError(`The duration must be zero or more, not "${text}".`);
+    if (/^-/.test(text.trim())) throw new UsageError(`The duration must be more than 0 ms, not "${text}".`);
     throw new UsageError(`The duration must look like 120ms or 1.2s, not "${text}".`);
   }
   const value = Number(match[1]) * (match[2] === 's' ? 1000 : 1);
   return Math.round(value * 1e6) / 1e6;
 }
 
+/** `512`, `512MB`, `2GB` → whole MB. */
+function parseMegabytes(text: string, what: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(MB|GB)?$/i.exec(text.trim());
+  if (!match?.[1]) throw new UsageError(`${what} must be a number of MB such as 512 or 2GB, not "${text}".`);
+  const mb = Number(match[1]) * (match[2]?.toUpperCase() === 'GB' ? 1024 : 1);
+  if (!Number.isInteger(mb)) throw new UsageError(`${what} must be a whole number of MB, not "${text}".`);
+  return mb;
+}
+
 /** `512`, `512MB`, `2GB` → whole MB within Lambda's limits. */
 export function parseMemory(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(MB|GB)?$/i.exec(text.trim());
-  if (!match?.[1]) throw new UsageError(`Memory must be a number of MB such as 512 or 2GB, not "${text}".`);
-  const mb = Number(match[1]) * (match[2]?.toUpperCase() === 'GB' ? 1024 : 1);
-  if (!Number.isInteger(mb)) throw new UsageError(`Memory must be a whole number of MB, not "${text}".`);
+  const mb = parseMegabytes(text, 'Memory');
   if (mb < MIN_MEMORY_MB || mb > MAX_MEMORY_MB) {
     throw new UsageError(
       `Memory must be from ${MIN_MEMORY_MB} to ${MAX_MEMORY_MB.toLocaleString('en-US')} MB (Lambda's limits), not ${mb} MB.`,
@@ -157,18 +194,34 @@ function single(parsed: Parsed, flag: Flag): string | undefined {
   return list?.[0];
 }
 
-function workloadInput(parsed: Parsed): WorkloadInput {
-  const events = single(parsed, '--events');
-  const duration = single(parsed, '--duration');
-  const memory = single(parsed, '--memory');
+function architecture(parsed: Parsed): Architecture | undefined {
   const arch = single(parsed, '--arch');
-  const batch = single(parsed, '--batch-size');
   if (arch !== undefined && arch !== 'arm64' && arch !== 'x86_64') {
     const hint = closest(arch, ['arm64', 'x86_64']);
     throw new UsageError(
       `--arch must be arm64 or x86_64, not "${arch}"${hint ? `; did you mean ${hint}?` : '.'}`,
     );
   }
+  return arch;
+}
+
+/** Refuses the options that belong to the other kind of estimate, naming what to use instead. */
+function refuse(parsed: Parsed, flags: readonly Flag[], reason: (flag: Flag) => string): void {
+  const flag = flags.find((f) => parsed.values[f]);
+  if (flag) throw new UsageError(reason(flag));
+}
+
+function workloadInput(parsed: Parsed): WorkloadInput {
+  refuse(parsed, LAMBDA_ONLY, (flag) =>
+    flag === '--requests'
+      ? 'An integration counts --events, not --requests (that is pnpm cost lambda).'
+      : `${flag} applies to pnpm cost lambda only.`,
+  );
+  const events = single(parsed, '--events');
+  const duration = single(parsed, '--duration');
+  const memory = single(parsed, '--memory');
+  const arch = architecture(parsed);
+  const batch = single(parsed, '--batch-size');
   let batchSize: number | undefined;
   if (batch !== undefined) {
     batchSize = parseQuantity(batch, 'The batch size');
@@ -186,10 +239,35 @@ function workloadInput(parsed: Parsed): WorkloadInput {
     ...(events !== undefined ? { events: parseQuantity(events, 'The number of events') } : {}),
     ...(duration !== undefined ? { durationMs: parseDuration(duration) } : {}),
     ...(memory !== undefined ? { memoryMB: parseMemory(memory) } : {}),
-    ...(arch !== undefined ? { architecture: arch as Architecture } : {}),
+    ...(arch !== undefined ? { architecture: arch } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
     freeTier: parsed.values['--free-tier'] !== undefined,
     options: convertOptions(options),
+  };
+}
+
+function lambdaInput(parsed: Parsed): Partial<LambdaWorkload> {
+  refuse(parsed, INTEGRATION_ONLY, (flag) =>
+    flag === '--events'
+      ? 'pnpm cost lambda counts --requests, not --events.'
+      : `${flag} applies to integrations, not to pnpm cost lambda.`,
+  );
+  const requests = single(parsed, '--requests');
+  const duration = single(parsed, '--duration');
+  const memory = single(parsed, '--memory');
+  const arch = architecture(parsed);
+  const storage = single(parsed, '--ephemeral-storage');
+  const provisioned = single(parsed, '--provisioned');
+  return {
+    ...(requests !== undefined ? { requests: parseQuantity(requests, 'The number of requests') } : {}),
+    ...(duration !== undefined ? { durationMs: parseDuration(duration) } : {}),
+    ...(memory !== undefined ? { memoryMB: parseMemory(memory) } : {}),
+    ...(arch !== undefined ? { architecture: arch } : {}),
+    ...(storage !== undefined ? { ephemeralStorageMB: parseMegabytes(storage, 'Ephemeral storage') } : {}),
+    ...(provisioned !== undefined
+      ? { provisionedConcurrency: parseQuantity(provisioned, 'Provisioned concurrency') }
+      : {}),
+    freeTier: parsed.values['--free-tier'] !== undefined,
   };
 }
 
@@ -250,7 +328,7 @@ export function run(argv: readonly string[], io: Io, root: string = repositoryRo
       throw new UsageError(`"${name}" is now called "${renamed}": ${renamedCommand(argv, name, renamed)}`);
     }
     if (parsed.values['--help'] || parsed.values['-h']) {
-      io.out(name ? integrationHelp(name) : usage);
+      io.out(name === 'lambda' ? lambdaUsage : name ? integrationHelp(name) : usage);
       return 0;
     }
     if (extra.length > 0)
@@ -258,7 +336,7 @@ export function run(argv: readonly string[], io: Io, root: string = repositoryRo
     if (parsed.values['--all']) {
       if (name !== undefined) throw new UsageError('--all prints every integration; leave out the name.');
       const tuning = (
-        ['--events', '--duration', '--memory', '--arch', '--batch-size', '--set'] as const
+        ['--events', '--duration', '--memory', '--arch', '--batch-size', '--set', ...LAMBDA_ONLY] as const
       ).find((flag) => parsed.values[flag]);
       if (tuning)
         throw new UsageError(`--all uses each integration's default workload, so ${tuning} does not apply.`);
@@ -296,6 +374,11 @@ export function run(argv: readonly string[], io: Io, root: string = repositoryRo
     if (name === undefined) {
       io.err(`Name an integration, or use --all.\n\n${usage}`);
       return 2;
+    }
+    if (name === 'lambda') {
+      const result = lambdaEstimate(lambdaInput(parsed));
+      io.out(json ? JSON.stringify(lambdaEstimateJson(result), null, 2) : formatLambdaEstimate(result));
+      return 0;
     }
     if (!findIntegration(name)) {
       const hint = closest(name, integrationNames);

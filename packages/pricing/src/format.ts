@@ -1,6 +1,7 @@
 import type { Estimate } from './estimate.ts';
+import { describeLambdaWorkload, type LambdaEstimate } from './lambda-estimate.ts';
 import type { LineItem } from './line-item.ts';
-import { formatCount, formatUsd } from './money.ts';
+import { type Dec, formatCount, formatUsd } from './money.ts';
 
 export interface Row {
   readonly item: string;
@@ -51,11 +52,15 @@ export function formatEstimate(estimate: Estimate, options: { readonly planned?:
   ].join('\n');
 }
 
-/** The estimate as JSON: exact decimal strings for money and quantities. */
-export function estimateJson(estimate: Estimate): Record<string, unknown> {
-  const bill = (b: Pick<Estimate, 'workload' | 'lines' | 'total'>) => ({
-    workload: b.workload,
-    lines: b.lines.map((line) => ({
+/** A bill as JSON: exact decimal strings for money and quantities. */
+function billJson(bill: {
+  readonly workload: object;
+  readonly lines: readonly LineItem[];
+  readonly total: Dec;
+}) {
+  return {
+    workload: bill.workload,
+    lines: bill.lines.map((line) => ({
       service: line.service,
       item: line.item,
       quantity: line.quantity.toFixed(),
@@ -63,16 +68,53 @@ export function estimateJson(estimate: Estimate): Record<string, unknown> {
       detail: line.detail,
       usd: line.cost.toFixed(),
     })),
-    totalUsd: b.total.toFixed(),
-  });
+    totalUsd: bill.total.toFixed(),
+  };
+}
+
+/** The estimate as JSON: exact decimal strings for money and quantities. */
+export function estimateJson(estimate: Estimate): Record<string, unknown> {
   return {
     integration: estimate.integration.name,
     title: estimate.integration.title,
     region: estimate.region,
     pricesRead: estimate.pricesRead,
     description: estimate.integration.describe(estimate.workload),
-    ...bill(estimate),
-    naive: bill(estimate.naive),
+    ...billJson(estimate),
+    naive: billJson(estimate.naive),
+    savingsUsd: estimate.savings.toFixed(),
+  };
+}
+
+export const LAMBDA_TITLE = 'a Lambda function on its own';
+
+/** `pnpm cost lambda`: the bill as a table, and the same function on x86_64 at the same memory. */
+export function formatLambdaEstimate(estimate: LambdaEstimate): string {
+  const body = rows(estimate.lines).map((r) => [r.item, r.quantity, r.cost]);
+  body.push(['Total', '', formatUsd(estimate.total)]);
+  const naive = `Naive configuration (x86_64 at the same ${formatCount(estimate.workload.memoryMB)} MB)`;
+  return [
+    `lambda — ${LAMBDA_TITLE}, ${estimate.region}, prices read ${estimate.pricesRead}`,
+    `Workload: ${describeLambdaWorkload(estimate.workload)}.`,
+    '',
+    textTable(['Item', 'Quantity', 'Monthly'], body, [2]),
+    '',
+    estimate.workload.architecture === 'x86_64'
+      ? `${naive}: these settings; --arch arm64 prices the same function on arm64.`
+      : `${naive}: ${formatUsd(estimate.naive.total)} a month — ${formatUsd(estimate.savings)} more than these settings.`,
+  ].join('\n');
+}
+
+/** `pnpm cost lambda --json`: shaped like an integration's estimate, exact decimal strings. */
+export function lambdaEstimateJson(estimate: LambdaEstimate): Record<string, unknown> {
+  return {
+    name: 'lambda',
+    title: LAMBDA_TITLE,
+    region: estimate.region,
+    pricesRead: estimate.pricesRead,
+    description: describeLambdaWorkload(estimate.workload),
+    ...billJson(estimate),
+    naive: billJson(estimate.naive),
     savingsUsd: estimate.savings.toFixed(),
   };
 }

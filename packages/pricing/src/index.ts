@@ -1,5 +1,5 @@
 export { type Bill, bill, type Estimate, estimate } from './estimate.ts';
-export { estimateJson, formatEstimate } from './format.ts';
+export { estimateJson, formatEstimate, formatLambdaEstimate, lambdaEstimateJson } from './format.ts';
 export { findIntegration, integrationNames, integrations } from './integrations.ts';
 export {
   type EdgeUsage,
@@ -11,6 +11,13 @@ export {
   MAX_MEMORY_MB,
   MIN_MEMORY_MB,
 } from './lambda.ts';
+export {
+  type LambdaBill,
+  type LambdaEstimate,
+  type LambdaWorkload,
+  lambdaDefaults,
+  lambdaEstimate,
+} from './lambda-estimate.ts';
 export { type LineItem, PricingInputError, total } from './line-item.ts';
 export { Dec, dec, formatCount, formatUsd } from './money.ts';
 export type { Architecture, PriceList, Rate, TieredRate } from './prices/types.ts';

@@ -188,6 +188,15 @@ describe('pnpm cost', () => {
     expect(result.out).toBe('');
   });
 
+  it('refuses a duration of 0 ms for an integration in one sentence', () => {
+    const result = cost('sqs', '--duration', '0ms');
+
+    expect(result.code).toBe(2);
+    expect(result.err).toBe(
+      'The duration must be more than 0 and at most 900,000 ms (Lambda bills at least 1 ms and stops a function at 15 minutes), not 0 ms.',
+    );
+  });
+
   it('prints help, for the command and for one integration', () => {
     expect(cost('--help')).toMatchObject({ code: 0 });
     expect(cost('--help').out).toContain('Usage: pnpm cost <integration> [options]');
@@ -206,12 +215,231 @@ describe('pnpm cost', () => {
 
     // Act
     const bad = node('sqs', '--memory', '64');
+    const badLambda = node('lambda', '--duration', '0ms');
     const good = node('sns', '--events', '1k', '--json');
 
     // Assess
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe("Memory must be from 128 to 10,240 MB (Lambda's limits), not 64 MB.");
+    expect(badLambda.status).toBe(2);
+    expect(badLambda.stderr.trim().split('\n')).toEqual([
+      'The duration must be more than 0 and at most 900,000 ms (Lambda bills at least 1 ms and stops a function at 15 minutes), not 0 ms.',
+    ]);
     expect(good.status).toBe(0);
     expect(JSON.parse(good.stdout)).toMatchObject({ integration: 'sns', workload: { events: 1000 } });
+  });
+});
+
+describe('pnpm cost lambda', () => {
+  interface LambdaJson {
+    name: string;
+    workload: {
+      requests: number;
+      durationMs: number;
+      memoryMB: number;
+      architecture: string;
+      freeTier: boolean;
+    };
+    lines: { item: string; quantity: string; usd: string }[];
+    totalUsd: string;
+    naive: { workload: { architecture: string; memoryMB: number }; totalUsd: string };
+    savingsUsd: string;
+  }
+
+  function lambdaJson(...argv: string[]): LambdaJson {
+    const result = cost('lambda', ...argv, '--json');
+    expect(result.err).toBe('');
+    return JSON.parse(result.out) as LambdaJson;
+  }
+
+  function usd(json: LambdaJson, item: string): string | undefined {
+    return json.lines.find((l) => l.item === item)?.usd;
+  }
+
+  it('prints the bill of the example in the issue, checked by hand, with the free tier', () => {
+    // Prepare: 3 M requests of 1 s at 512 MB on arm64 (AWS's own example 1 on its pricing page, there on x86).
+    // Requests: 3,000,000 − 1,000,000 free = 2,000,000 × $0.20 / M = $0.40.
+    // Duration: 3,000,000 × 1 s × 512 / 1,024 GB = 1,500,000 GB-s − 400,000 free = 1,100,000 GB-s
+    //   × $0.0000133334 = $14.66674. Total $15.06674.
+    // Naive, x86_64 at 512 MB: 1,100,000 × $0.0000166667 = $18.33337 + $0.40 = $18.73337; $3.66663 more.
+
+    // Act
+    const text = cost('lambda', '--requests', '3M', '--duration', '1s', '--memory', '512', '--free-tier');
+    const json = lambdaJson('--requests', '3M', '--duration', '1s', '--memory', '512', '--free-tier');
+
+    // Assess
+    expect(text.code).toBe(0);
+    expect(text.out).toContain(
+      'Workload: 3,000,000 requests a month, 1,000 ms at 512 MB on arm64, free tier applied.',
+    );
+    expect(text.out).toMatch(
+      /Lambda: duration\s+1,500,000 GB-s \(3,000,000 × 1000 ms × 512 MB arm64, first 400,000 GB-s free\)\s+\$14\.67/,
+    );
+    expect(text.out).toMatch(/^Total\s+\$15\.07$/m);
+    expect(text.out).toContain(
+      'Naive configuration (x86_64 at the same 512 MB): $18.73 a month — $3.67 more than these settings.',
+    );
+    expect([usd(json, 'requests'), usd(json, 'duration'), json.totalUsd]).toEqual([
+      '0.4',
+      '14.66674',
+      '15.06674',
+    ]);
+    expect([json.naive.totalUsd, json.savingsUsd]).toEqual(['18.73337', '3.66663']);
+  });
+
+  it('charges every request and GB-second without the free tier', () => {
+    // 3 M × $0.20 / M = $0.60; 1,500,000 GB-s × $0.0000133334 = $20.0001.
+    const json = lambdaJson('--requests', '3M', '--duration', '1s', '--memory', '512');
+
+    expect([usd(json, 'requests'), usd(json, 'duration')]).toEqual(['0.6', '20.0001']);
+  });
+
+  it('prices x86_64 when asked, the naive configuration then being the same', () => {
+    // 1,100,000 GB-s above the free tier × $0.0000166667 = $18.33337, + $0.40 of requests.
+    const json = lambdaJson(
+      '--requests',
+      '3M',
+      '--duration',
+      '1s',
+      '--memory',
+      '512',
+      '--free-tier',
+      '--arch',
+      'x86_64',
+    );
+    const text = cost('lambda', '--arch', 'x86_64');
+
+    expect(json.workload.architecture).toBe('x86_64');
+    expect([json.totalUsd, json.naive.totalUsd, json.savingsUsd]).toEqual(['18.73337', '18.73337', '0']);
+    expect(text.out).toContain(
+      'Naive configuration (x86_64 at the same 256 MB): these settings; --arch arm64',
+    );
+  });
+
+  it('prices ephemeral storage above the free 512 MB for every billed second', () => {
+    // 2,048 − 512 = 1,536 MB = 1.5 GB × 3,000,000 s = 4,500,000 GB-s × $0.0000000309 = $0.13905.
+    const json = lambdaJson(
+      '--requests',
+      '3M',
+      '--duration',
+      '1s',
+      '--memory',
+      '512',
+      '--ephemeral-storage',
+      '2048',
+    );
+    const none = lambdaJson(
+      '--requests',
+      '3M',
+      '--duration',
+      '1s',
+      '--memory',
+      '512',
+      '--ephemeral-storage',
+      '512',
+    );
+
+    expect(json.lines.find((l) => l.item === 'ephemeral storage')).toMatchObject({
+      quantity: '4500000',
+      usd: '0.13905',
+    });
+    expect(none.lines.map((l) => l.item)).not.toContain('ephemeral storage');
+  });
+
+  it('prices provisioned concurrency for the month and its invocations at the lower rate, with no free tier', () => {
+    // 5 environments × 730 h × 3,600 s × 0.5 GB = 6,570,000 GB-s × $0.0000033334 = $21.900438.
+    // Every request runs on them: 1,500,000 GB-s × $0.0000077778 = $11.6667.
+    // Requests 3 M × $0.20 / M = $0.60: AWS gives no free tier to a function with provisioned concurrency.
+    // Total $34.167138.
+    const json = lambdaJson(
+      '--requests',
+      '3M',
+      '--duration',
+      '1s',
+      '--memory',
+      '512',
+      '--provisioned',
+      '5',
+      '--free-tier',
+    );
+
+    expect(usd(json, 'provisioned concurrency')).toBe('21.900438');
+    expect(usd(json, 'duration on provisioned concurrency')).toBe('11.6667');
+    expect(usd(json, 'requests')).toBe('0.6');
+    expect(json.totalUsd).toBe('34.167138');
+  });
+
+  it('prints JSON shaped like an integration estimate, whose lines add up to the total', () => {
+    const json = lambdaJson('--requests', '250k', '--duration', '120ms', '--memory', '1GB');
+
+    expect(Object.keys(json)).toEqual([
+      'name',
+      'title',
+      'region',
+      'pricesRead',
+      'description',
+      'workload',
+      'lines',
+      'totalUsd',
+      'naive',
+      'savingsUsd',
+    ]);
+    expect(json).toMatchObject({
+      name: 'lambda',
+      workload: {
+        requests: 250_000,
+        durationMs: 120,
+        memoryMB: 1024,
+        architecture: 'arm64',
+        freeTier: false,
+      },
+      naive: { workload: { architecture: 'x86_64', memoryMB: 1024 } },
+    });
+    expect(json.lines.reduce((sum, l) => sum.add(l.usd), new Dec(0)).toFixed()).toBe(json.totalUsd);
+  });
+
+  it.each([
+    [
+      ['--duration', '0ms'],
+      'The duration must be more than 0 and at most 900,000 ms (Lambda bills at least 1 ms and stops a function at 15 minutes), not 0 ms.',
+    ],
+    [['--memory', '100'], "Memory must be from 128 to 10,240 MB (Lambda's limits), not 100 MB."],
+    [['--requests', '-1'], 'The number of requests must be zero or more, not "-1".'],
+    [
+      ['--requests', '1.5'],
+      'The number of requests must be a whole number from 0 to 1,000,000,000,000,000 a month, not 1.5.',
+    ],
+    [['--ephemeral-storage', '100'], 'Ephemeral storage must be from 512 to 10,240 MB, not 100 MB.'],
+    [['--provisioned', '2.5'], 'Provisioned concurrency must be a whole number of environments, not 2.5.'],
+    [['--events', '1M'], 'pnpm cost lambda counts --requests, not --events.'],
+    [['--batch-size', '10'], '--batch-size applies to integrations, not to pnpm cost lambda.'],
+  ])('refuses %j in one sentence with exit code 2', (argv, message) => {
+    const result = cost('lambda', ...argv);
+
+    expect(result.code).toBe(2);
+    expect(result.err).toBe(message);
+    expect(result.out).toBe('');
+  });
+
+  it.each([
+    [
+      ['sqs', '--requests', '1M'],
+      'An integration counts --events, not --requests (that is pnpm cost lambda).',
+    ],
+    [['sqs', '--provisioned', '2'], '--provisioned applies to pnpm cost lambda only.'],
+    [
+      ['--all', '--ephemeral-storage', '1024'],
+      "--all uses each integration's default workload, so --ephemeral-storage does not apply.",
+    ],
+  ])('refuses the options of pnpm cost lambda elsewhere: %j', (argv, message) => {
+    expect(cost(...argv)).toMatchObject({ code: 2, err: message, out: '' });
+  });
+
+  it('prints its own help', () => {
+    const help = cost('lambda', '--help');
+
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--provisioned N');
+    expect(help.out).toContain('--ephemeral-storage MB');
   });
 });
