@@ -48,13 +48,13 @@ export const usEast1: PriceList = {
         source: LAMBDA,
         confirmed: true,
       },
-      // Arm's tiers are 25 % wider: first 7.5 B GB-s, next 11.25 B, over 18.75 B. The first two rates were
-      // confirmed; the third ($0.0000106667) was not stated on any stored page.
+      // Arm's tiers are 25 % wider: first 7.5 B GB-s, next 11.25 B, over 18.75 B. The third rate ($0.0000106667)
+      // was confirmed on 2026-12-04 from a stored transcription of AWS's Price List (Lambda-GB-Second-ARM tiers).
       arm64: {
         tiers: [
           { upTo: 7.5 * BILLION, usd: '0.0000133334' },
           { upTo: 18.75 * BILLION, usd: '0.0000120001' },
-          { upTo: null, usd: '0.0000106667', confirmed: false },
+          { upTo: null, usd: '0.0000106667' },
         ],
         per: 1,
         unit: 'GB-s',
@@ -62,17 +62,25 @@ export const usEast1: PriceList = {
         confirmed: true,
       },
     },
+    // Ephemeral storage and provisioned concurrency, re-checked on 2026-12-04 for `pnpm cost lambda`. The stored
+    // copies of the Lambda page render its rate tables client-side, so the figures were confirmed from stored
+    // write-ups that transcribe AWS's Price List for us-east-1 (usage types Lambda-Storage-GB-Second,
+    // Lambda-Provisioned-Concurrency and Lambda-Provisioned-GB-Second, each with its -ARM twin; the machine-readable
+    // list is https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSLambda/current/us-east-1/index.json).
     // Per GB-second of ephemeral storage configured above the free 512 MB (same rate on both architectures).
-    ephemeralStorage: { usd: '0.0000000309', per: 1, unit: 'GB-s', source: LAMBDA, confirmed: false },
+    ephemeralStorage: { usd: '0.0000000309', per: 1, unit: 'GB-s', source: LAMBDA, confirmed: true },
+    // Per GB-second of concurrency kept ready, used or not, from enabling it to disabling it (5-minute steps).
     provisionedConcurrency: {
-      x86_64: { usd: '0.0000041667', per: 1, unit: 'GB-s', source: LAMBDA, confirmed: false },
-      arm64: { usd: '0.0000033334', per: 1, unit: 'GB-s', source: LAMBDA, confirmed: false },
+      x86_64: { usd: '0.0000041667', per: 1, unit: 'GB-s', source: LAMBDA, confirmed: true },
+      arm64: { usd: '0.0000033334', per: 1, unit: 'GB-s', source: LAMBDA, confirmed: true },
     },
-    // Duration of invocations that run on provisioned environments (x86 figure confirmed, Arm not).
+    // Duration of invocations that run on provisioned environments, instead of the on-demand rate.
     provisionedDuration: {
       x86_64: { usd: '0.0000097222', per: 1, unit: 'GB-s', source: LAMBDA, confirmed: true },
-      arm64: { usd: '0.0000077778', per: 1, unit: 'GB-s', source: LAMBDA, confirmed: false },
+      arm64: { usd: '0.0000077778', per: 1, unit: 'GB-s', source: LAMBDA, confirmed: true },
     },
+    // One allowance a month for the account, shared by arm64 and x86_64 (confirmed: "one million requests and
+    // 400,000 GB-seconds per month"); none for functions with provisioned concurrency.
     freeTier: { requests: MILLION, gbSeconds: 400_000, source: LAMBDA },
   },
 
