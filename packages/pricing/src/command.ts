@@ -372,7 +372,7 @@ export function run(argv: readonly string[], io: Io, root: string = repositoryRo
       return 0;
     }
     if (name === undefined) {
-      io.err(`Name an integration, or use --all.\n\n${usage}`);
+      io.err(`Name an integration or lambda, or use --all.\n\n${usage}`);
       return 2;
     }
     if (name === 'lambda') {
@@ -381,9 +381,9 @@ export function run(argv: readonly string[], io: Io, root: string = repositoryRo
       return 0;
     }
     if (!findIntegration(name)) {
-      const hint = closest(name, integrationNames);
+      const hint = closest(name, [...integrationNames, 'lambda']);
       throw new UsageError(
-        `Unknown integration "${name}"${hint ? `; did you mean ${hint}?` : `; known: ${integrationNames.join(', ')}.`}`,
+        `Unknown integration "${name}"${hint ? `; did you mean ${hint}?` : `; known: ${integrationNames.join(', ')}, and lambda.`}`,
       );
     }
     const result = estimate(name, workloadInput(parsed));

@@ -163,6 +163,7 @@ describe('pnpm cost', () => {
   it.each([
     [['sqsx'], 'Unknown integration "sqsx"; did you mean sqs?'],
     [['eventbrige'], 'Unknown integration "eventbrige"; did you mean eventbridge?'],
+    [['lamda'], 'Unknown integration "lamda"; did you mean lambda?'],
     [['sqs', '--memory', '64'], "Memory must be from 128 to 10,240 MB (Lambda's limits), not 64 MB."],
     [['sqs', '--memory', '20GB'], "Memory must be from 128 to 10,240 MB (Lambda's limits), not 20480 MB."],
     [['sqs', '--events', '-5'], 'The number of events must be zero or more, not "-5".'],
