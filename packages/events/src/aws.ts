@@ -18,6 +18,11 @@ export function arn(service: string, resource: string, location: Location = {}):
   return `arn:aws:${service}:${region}:${accountId}:${resource}`;
 }
 
+/** The region of an ARN (`arn:aws:sqs:eu-west-1:…` → `eu-west-1`), or the default region if it names none. */
+export function regionOf(resourceArn: string): string {
+  return resourceArn.split(':')[3] || DEFAULT_REGION;
+}
+
 export const md5 = (data: string | Uint8Array): string => createHash('md5').update(data).digest('hex');
 
 export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');

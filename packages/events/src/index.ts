@@ -24,8 +24,11 @@ export {
 export {
   DEFAULT_QUEUE_NAME,
   md5OfMessageAttributes,
+  type SqsAttribute,
   type SqsQueue,
+  type SqsReceivedMessage,
   type SqsRecordInput,
   sqsEvent,
   sqsRecord,
+  sqsRecordOf,
 } from './sqs.ts';

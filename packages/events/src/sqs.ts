@@ -1,5 +1,5 @@
-import type { SQSEvent, SQSMessageAttribute, SQSRecord } from 'aws-lambda';
-import { arn, type Location, md5, newId, opaqueToken, resolveLocation, sha256 } from './aws.ts';
+import type { SQSEvent, SQSMessageAttribute, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import { arn, type Location, md5, newId, opaqueToken, regionOf, sha256 } from './aws.ts';
 
 /** The queue a record comes from. A name ending in `.fifo` makes FIFO records (group id, sequence number). */
 export interface SqsQueue extends Location {
@@ -22,44 +22,95 @@ export interface SqsRecordInput {
 
 export const DEFAULT_QUEUE_NAME = 'orders';
 
-/** One record of an SQS event, exactly as the Lambda event source mapping delivers it. */
+/** A message attribute as SQS holds it: binary values base64-encoded. */
+export interface SqsAttribute {
+  readonly dataType: string;
+  readonly stringValue?: string;
+  readonly binaryValue?: string;
+  readonly stringListValues?: readonly string[];
+  readonly binaryListValues?: readonly string[];
+}
+
+/** A message as a receiver got it from SQS (ReceiveMessage with all attributes). */
+export interface SqsReceivedMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  /** System attributes: ApproximateReceiveCount, SentTimestamp, SenderId, … */
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly messageAttributes?: Readonly<Record<string, SqsAttribute>>;
+  /** SQS's digests; computed from the body and attributes when not given. */
+  readonly md5OfBody?: string;
+  readonly md5OfMessageAttributes?: string;
+}
+
+/** Lambda's system attributes come in this order (others after them, as received). */
+const ATTRIBUTE_ORDER = [
+  'ApproximateReceiveCount',
+  'AWSTraceHeader',
+  'SentTimestamp',
+  'SequenceNumber',
+  'MessageGroupId',
+  'SenderId',
+  'MessageDeduplicationId',
+  'ApproximateFirstReceiveTimestamp',
+];
+
+/** The record the Lambda event source mapping hands a function for a message received from `queueArn`. */
+export function sqsRecordOf(message: SqsReceivedMessage, queueArn: string): SQSRecord {
+  const messageAttributes = Object.fromEntries(
+    Object.entries(message.messageAttributes ?? {}).map(([name, value]) => [name, recordAttribute(value)]),
+  );
+  const hasAttributes = Object.keys(messageAttributes).length > 0;
+  // A message without attributes has no digest of them (SQS may send an empty one).
+  const md5OfAttributes =
+    message.md5OfMessageAttributes || (hasAttributes ? md5OfMessageAttributes(messageAttributes) : undefined);
+  return {
+    messageId: message.messageId,
+    receiptHandle: message.receiptHandle,
+    body: message.body,
+    attributes: orderedAttributes(message.attributes),
+    messageAttributes,
+    md5OfBody: message.md5OfBody ?? md5(message.body),
+    ...(md5OfAttributes !== undefined && { md5OfMessageAttributes: md5OfAttributes }),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: regionOf(queueArn),
+  };
+}
+
+/** One record of an SQS event, with sample ids, timestamps and sender. */
 export function sqsRecord(input: SqsRecordInput | string | object, queue: SqsQueue = {}): SQSRecord {
   const record = normalise(input);
-  const { region } = resolveLocation(queue);
   const queueName = queue.queueName ?? DEFAULT_QUEUE_NAME;
   const body = typeof record.body === 'string' ? record.body : JSON.stringify(record.body);
   const sentAt = record.sentAt ?? new Date();
-  const messageAttributes = Object.fromEntries(
-    Object.entries(record.messageAttributes ?? {}).map(([name, value]) => [name, messageAttribute(value)]),
-  );
-  const messageId = record.messageId ?? newId();
   const isFifo = queueName.endsWith('.fifo');
+  const messageAttributes = Object.fromEntries(
+    Object.entries(record.messageAttributes ?? {}).map(([name, value]) => [name, sampleAttribute(value)]),
+  );
 
-  return {
-    messageId,
-    receiptHandle: opaqueToken(),
-    body,
-    attributes: {
-      ApproximateReceiveCount: String(record.receiveCount ?? 1),
-      SentTimestamp: String(sentAt.getTime()),
-      SenderId: 'AROAEXAMPLEROLEID:producer',
-      ApproximateFirstReceiveTimestamp: String(sentAt.getTime() + 5),
-      ...(isFifo && {
-        SequenceNumber: String(BigInt(sentAt.getTime()) * 1_000_000n),
-        MessageGroupId: record.messageGroupId ?? 'default',
-        // What content-based deduplication uses: the body's SHA-256.
-        MessageDeduplicationId: sha256(body),
-      }),
+  return sqsRecordOf(
+    {
+      messageId: record.messageId ?? newId(),
+      receiptHandle: opaqueToken(),
+      body,
+      attributes: {
+        ApproximateReceiveCount: String(record.receiveCount ?? 1),
+        SentTimestamp: String(sentAt.getTime()),
+        SenderId: 'AROAEXAMPLEROLEID:producer',
+        ApproximateFirstReceiveTimestamp: String(sentAt.getTime() + 5),
+        ...(isFifo && {
+          SequenceNumber: String(BigInt(sentAt.getTime()) * 1_000_000n),
+          MessageGroupId: record.messageGroupId ?? 'default',
+          // What content-based deduplication uses: the body's SHA-256.
+          MessageDeduplicationId: sha256(body),
+        }),
+      },
+      messageAttributes,
     },
-    messageAttributes,
-    md5OfBody: md5(body),
-    ...(Object.keys(messageAttributes).length > 0 && {
-      md5OfMessageAttributes: md5OfMessageAttributes(messageAttributes),
-    }),
-    eventSource: 'aws:sqs',
-    eventSourceARN: arn('sqs', queueName, queue),
-    awsRegion: region,
-  };
+    arn('sqs', queueName, queue),
+  );
 }
 
 /** An SQS event: one record per input, in order, all from the same queue. */
@@ -91,21 +142,31 @@ function normalise(input: SqsRecordInput | string | object): SqsRecordInput {
   return { body: input };
 }
 
-function messageAttribute(value: SqsMessageAttributeValue): SQSMessageAttribute {
-  if (value instanceof Uint8Array) {
-    return {
-      binaryValue: Buffer.from(value).toString('base64'),
-      stringListValues: [],
-      binaryListValues: [],
-      dataType: 'Binary',
-    };
-  }
+function sampleAttribute(value: SqsMessageAttributeValue): SqsAttribute {
+  if (value instanceof Uint8Array)
+    return { binaryValue: Buffer.from(value).toString('base64'), dataType: 'Binary' };
+  return { stringValue: String(value), dataType: typeof value === 'number' ? 'Number' : 'String' };
+}
+
+/** Lambda's records carry both list fields, empty when unused. */
+function recordAttribute(attribute: SqsAttribute): SQSMessageAttribute {
   return {
-    stringValue: String(value),
-    stringListValues: [],
-    binaryListValues: [],
-    dataType: typeof value === 'number' ? 'Number' : 'String',
+    ...(attribute.stringValue !== undefined && { stringValue: attribute.stringValue }),
+    ...(attribute.binaryValue !== undefined && { binaryValue: attribute.binaryValue }),
+    stringListValues: [...(attribute.stringListValues ?? [])],
+    binaryListValues: [...(attribute.binaryListValues ?? [])],
+    dataType: attribute.dataType as SQSMessageAttribute['dataType'],
   };
+}
+
+/** The attributes as received, in Lambda's order (typed as what SQS sends: it, not the record, decides which). */
+function orderedAttributes(attributes: Readonly<Record<string, string>>): SQSRecordAttributes {
+  const ordered: Record<string, string> = {};
+  for (const name of ATTRIBUTE_ORDER) {
+    const value = attributes[name];
+    if (value !== undefined) ordered[name] = value;
+  }
+  return { ...ordered, ...attributes } as unknown as SQSRecordAttributes;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import {
   CreateQueueCommand,
   DeleteQueueCommand,
@@ -329,6 +330,41 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
       eventSourceARN: queue.queueArn,
       awsRegion: 'us-east-1',
     });
+  });
+
+  it.each([
+    ['a standard queue', false],
+    ['a FIFO queue', true],
+  ])("hands the function records Powertools' SQS schema accepts, from %s", async (_, fifo) => {
+    // Prepare
+    queueCount += 1;
+    const queue = fifo
+      ? await createQueue(`schema-${queueCount}.fifo`, {
+          FifoQueue: 'true',
+          ContentBasedDeduplication: 'true',
+        })
+      : await createQueue(`schema-${queueCount}`, {});
+    startPoller(queue, { functionName: 'echo' });
+
+    // Act
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MessageBody: '{"orderId":"o-1"}',
+        MessageAttributes: {
+          tenant: { DataType: 'String', StringValue: 'acme' },
+          count: { DataType: 'Number', StringValue: '3' },
+          blob: { DataType: 'Binary', BinaryValue: Buffer.from('bytes') },
+        },
+        ...(fifo && { MessageGroupId: 'customer-7' }),
+      }),
+    );
+
+    // Assess
+    await eventually(() => expect(batchesFor(queue.queueArn)).toHaveLength(1));
+    const parsed = SqsSchema.safeParse({ Records: batchesFor(queue.queueArn)[0] });
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    if (fifo) expect(parsed.data?.Records[0]?.attributes.MessageGroupId).toBe('customer-7');
   });
 
   it('does nothing when the mapping is disabled', async () => {

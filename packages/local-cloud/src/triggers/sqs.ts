@@ -6,6 +6,8 @@
  * timeout is scaled too (ChangeMessageVisibility), so the path to the DLQ takes seconds.
  */
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type SqsAttribute, sqsRecordOf } from '@triggers/events';
+import type { SQSRecord } from 'aws-lambda';
 import { realSleep } from '../clock.ts';
 import { LocalCloudError, messageOf } from '../errors.ts';
 import { SYNCHRONOUS_REQUEST_LIMIT } from '../lambda/payload-limits.ts';
@@ -51,27 +53,8 @@ export const sqsMappingSource: MappingSource = {
   },
 };
 
-/** The record shape Lambda hands a function for each SQS message. */
-export interface SqsRecord {
-  readonly messageId: string;
-  readonly receiptHandle: string;
-  readonly body: string;
-  readonly attributes: Record<string, string>;
-  readonly messageAttributes: Record<string, SqsRecordAttribute>;
-  readonly md5OfMessageAttributes?: string;
-  readonly md5OfBody: string;
-  readonly eventSource: 'aws:sqs';
-  readonly eventSourceARN: string;
-  readonly awsRegion: string;
-}
-
-export interface SqsRecordAttribute {
-  readonly stringValue?: string;
-  readonly binaryValue?: string;
-  readonly stringListValues: string[];
-  readonly binaryListValues: string[];
-  readonly dataType: string;
-}
+/** What the poller reads of the records it builds (whole, they are @triggers/events' SQS records). */
+export type SqsRecord = Pick<SQSRecord, 'messageId' | 'receiptHandle' | 'body'>;
 
 /** Lambda starts with five pollers, each running one batch at a time. */
 const DEFAULT_CONCURRENCY = 5;
@@ -80,23 +63,11 @@ const MAX_RECEIVE = 10;
 /** Short pause between empty receives in the last second of a batching window, and after a failed call. */
 const SHORT_PAUSE_MS = 20;
 const ERROR_BACKOFF_MS = 1000;
-/** Lambda's system attributes come in this order. */
-const ATTRIBUTE_ORDER = [
-  'ApproximateReceiveCount',
-  'AWSTraceHeader',
-  'SentTimestamp',
-  'SequenceNumber',
-  'MessageGroupId',
-  'SenderId',
-  'MessageDeduplicationId',
-  'ApproximateFirstReceiveTimestamp',
-];
 
 export class SqsPoller implements EventSource {
   readonly config: SqsEventSourceConfig;
   readonly description: string;
   readonly #deps: SqsPollerDeps;
-  readonly #region: string;
   #abort = new AbortController();
   #loops: Promise<void>[] = [];
   #running = false;
@@ -110,7 +81,6 @@ export class SqsPoller implements EventSource {
     const endpoint = deps.emulatorUrl('sqs');
     if (!endpoint) throw new LocalCloudError('SQS is not running, so no SQS mapping can poll.');
     this.#client = new SqsJsonClient(endpoint);
-    this.#region = config.sourceArn.split(':')[3] || deps.aws.region;
     this.description = `SQS mapping ${config.sourceArn.split(':')[5]} → ${config.functionName}`;
   }
 
@@ -306,22 +276,20 @@ export class SqsPoller implements EventSource {
   }
 
   #record(message: QueueMessage): SqsRecord {
-    const messageAttributes: Record<string, SqsRecordAttribute> = {};
-    for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-      messageAttributes[name] = recordAttribute(value);
-    }
-    return {
-      messageId: message.MessageId ?? '',
-      receiptHandle: message.ReceiptHandle ?? '',
-      body: message.Body ?? '',
-      attributes: orderedAttributes(message.Attributes ?? {}),
-      messageAttributes,
-      ...(message.MD5OfMessageAttributes ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
-      md5OfBody: message.MD5OfBody ?? '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: this.config.sourceArn,
-      awsRegion: this.#region,
-    };
+    return sqsRecordOf(
+      {
+        messageId: message.MessageId ?? '',
+        receiptHandle: message.ReceiptHandle ?? '',
+        body: message.Body ?? '',
+        attributes: message.Attributes ?? {},
+        messageAttributes: Object.fromEntries(
+          Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, attributeOf(value)]),
+        ),
+        md5OfBody: message.MD5OfBody,
+        md5OfMessageAttributes: message.MD5OfMessageAttributes,
+      },
+      this.config.sourceArn,
+    );
   }
 
   #pause(ms: number): Promise<void> {
@@ -410,25 +378,13 @@ function batchItemFailures(payload: string | undefined, batchIds: Set<string>): 
   return ids;
 }
 
-/** Binary values stay base64, as the JSON protocol carries them and as Lambda's records hold them. */
-function recordAttribute(value: QueueMessageAttribute): SqsRecordAttribute {
+/** The JSON protocol's attribute in the events model's terms; binary values stay base64, as records hold them. */
+function attributeOf(value: QueueMessageAttribute): SqsAttribute {
   return {
-    ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-    ...(value.BinaryValue !== undefined ? { binaryValue: value.BinaryValue } : {}),
-    stringListValues: value.StringListValues ?? [],
-    binaryListValues: value.BinaryListValues ?? [],
     dataType: value.DataType ?? 'String',
+    stringValue: value.StringValue,
+    binaryValue: value.BinaryValue,
+    stringListValues: value.StringListValues,
+    binaryListValues: value.BinaryListValues,
   };
-}
-
-function orderedAttributes(attributes: Record<string, string>): Record<string, string> {
-  const ordered: Record<string, string> = {};
-  for (const name of ATTRIBUTE_ORDER) {
-    const value = attributes[name];
-    if (value !== undefined) ordered[name] = value;
-  }
-  for (const [name, value] of Object.entries(attributes)) {
-    if (!(name in ordered)) ordered[name] = value;
-  }
-  return ordered;
 }
