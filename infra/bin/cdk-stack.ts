@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { findIntegration, integrations } from '../src/integrations.ts';
+import { findIntegration, integrations, renamedHint } from '../src/integrations.ts';
 
 const [action, name, ...cdkArgs] = process.argv.slice(2);
 const known = Object.keys(integrations).join(', ');
@@ -20,6 +20,8 @@ if (action !== 'deploy' && action !== 'destroy') {
   fail(`Unknown action "${action ?? ''}": use deploy or destroy.`, 2);
 }
 const integration = name === undefined ? undefined : findIntegration(name);
+const renamed = name && renamedHint(name, (now) => `pnpm run ${action} ${now}`);
+if (renamed) fail(renamed, 2);
 if (!integration) {
   fail(
     name === undefined

@@ -5,4 +5,6 @@ export {
   type IntegrationName,
   integrationOfStack,
   integrations,
+  RENAMED,
+  renamedHint,
 } from './integrations.ts';

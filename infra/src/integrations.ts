@@ -1,5 +1,5 @@
 import { ApiGatewayStack } from '@triggers/api-gateway';
-import { S3ThumbnailStack } from '@triggers/s3-thumbnail';
+import { S3Stack } from '@triggers/s3';
 import { SqsStack } from '@triggers/sqs';
 import type { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -36,9 +36,9 @@ export const integrations = {
       `aws sqs receive-message --queue-url ${outputs.DeadLetterQueueUrl} --wait-time-seconds 20`,
     ],
   },
-  's3-thumbnail': {
-    stackId: 'Triggers-S3Thumbnail',
-    create: (scope, id) => new S3ThumbnailStack(scope, id),
+  s3: {
+    stackId: 'Triggers-S3',
+    create: (scope, id) => new S3Stack(scope, id),
     tryIt: (outputs) => [
       '# upload a photo or a video of yours (JPEG, PNG, WebP, AVIF, GIF, TIFF, MP4, MOV, WebM); spaces in names are fine',
       `aws s3 cp photo.jpg s3://${outputs.SourceBucketName}/`,
@@ -75,6 +75,15 @@ export const integrations = {
 } satisfies Record<string, Integration>;
 
 export type IntegrationName = keyof typeof integrations;
+
+/** Names an integration went by before, and its name now. */
+export const RENAMED: Readonly<Record<string, IntegrationName>> = { 's3-thumbnail': 's3' };
+
+/** The one line to say when an old name is given: `"s3-thumbnail" is now called "s3": pnpm run deploy s3`. */
+export function renamedHint(name: string, command: (newName: string) => string): string | undefined {
+  const now = Object.hasOwn(RENAMED, name) ? RENAMED[name] : undefined;
+  return now && `"${name}" is now called "${now}": ${command(now)}`;
+}
 
 export function findIntegration(name: string): Integration | undefined {
   return Object.hasOwn(integrations, name) ? integrations[name as IntegrationName] : undefined;

@@ -19,10 +19,10 @@ describe('the CDK app', () => {
     // Assess
     expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual([
       'Triggers-ApiGateway',
-      'Triggers-S3Thumbnail',
+      'Triggers-S3',
       'Triggers-Sqs',
     ]);
-    expect(Object.keys(integrations)).toEqual(['sqs', 's3-thumbnail', 'api-gateway']);
+    expect(Object.keys(integrations)).toEqual(['sqs', 's3', 'api-gateway']);
   });
 });
 
@@ -94,10 +94,11 @@ describe('pnpm run deploy <integration>', () => {
     [
       ['deploy'],
       2,
-      /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs, s3-thumbnail, api-gateway\./,
+      /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs, s3, api-gateway\./,
     ],
-    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs, s3-thumbnail, api-gateway\./],
+    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs, s3, api-gateway\./],
     [['launch', 'sqs'], 2, /Unknown action "launch"/],
+    [['deploy', 's3-thumbnail'], 2, /^"s3-thumbnail" is now called "s3": pnpm run deploy s3\n$/],
   ])('explains %j and names the integrations', async (args, expectedCode, message) => {
     // Act
     const { code, stderr } = await run(...args);

@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { renamedHint } from '@triggers/infra';
 import { parseCommandLine, serve, type UpOptions } from '@triggers/local-cloud';
 import { tryIt } from './try-it.ts';
 
@@ -52,6 +53,13 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const renamed = stackNames(given)
+    .map((name) => renamedHint(name, (now) => `pnpm start -- --stack ${now}`))
+    .find(Boolean);
+  if (renamed) {
+    console.error(`error: ${renamed}`);
+    return 2;
+  }
   const ownAssembly = given.some((arg) => arg === '--assembly' || arg.startsWith('--assembly='));
   let options: UpOptions;
   try {
@@ -64,6 +72,14 @@ async function main(args: string[]): Promise<number> {
   }
   if (!ownAssembly && !synth()) return 1;
   return serve({ ...options, describe: tryIt });
+}
+
+/** The values of `--stack NAME` and `--stack=NAME`. */
+function stackNames(args: readonly string[]): string[] {
+  return args.flatMap((arg, index) => {
+    if (arg === '--stack') return args[index + 1] ?? [];
+    return arg.startsWith('--stack=') ? arg.slice('--stack='.length) : [];
+  });
 }
 
 // Exit explicitly: kept-alive sockets must not hold the process open after the cloud has stopped.

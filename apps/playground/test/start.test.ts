@@ -193,6 +193,7 @@ describe('pnpm start', () => {
   it.each([
     [['--port', 'many'], /^error: --port needs a number from 0 to 65535, not 'many'\.$/m],
     [['--colour'], /^error: Unknown option '--colour'.*pnpm start -- --help/m],
+    [['--stack', 's3-thumbnail'], /^error: "s3-thumbnail" is now called "s3": pnpm start -- --stack s3$/m],
   ])('explains bad arguments %j in one line and exits 2', async (args, message) => {
     // Act
     const run = start(args);

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench` (s3-thumbnail): thumbnails per second and peak memory for a 12-megapixel JPEG and a 10 s 1080p
+ * `pnpm bench` (s3): thumbnails per second and peak memory for a 12-megapixel JPEG and a 10 s 1080p
  * video, through the handler's own code (detect, sharp, ffmpeg) with this machine's x64 binaries; S3 left out.
  * Each case runs in a fresh process, so its peak memory is its own. Figures, not assertions.
  *

@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import type { ThumbnailFormat } from './media.ts';
 import { DEFAULT_MAX_INPUT_PIXELS, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_WIDTHS } from './settings.ts';
 
-export interface S3ThumbnailIntegrationProps {
+export interface S3IntegrationProps {
   /** Only keys under this prefix make thumbnails (and only they are readable by the function). @default whole bucket */
   readonly prefix?: string;
   /**
@@ -53,7 +53,7 @@ const LAMBDA_ARCH = 'arm64';
  * Uploads to a source bucket become thumbnails in a separate bucket. The function may read the source and write
  * only `thumbnails/*` of the other bucket, which sends no notifications: it cannot trigger itself.
  */
-export class S3ThumbnailIntegration extends Construct {
+export class S3Integration extends Construct {
   readonly sourceBucket: s3.Bucket;
   readonly thumbnailBucket: s3.Bucket;
   readonly accessLogsBucket: s3.Bucket;
@@ -61,7 +61,7 @@ export class S3ThumbnailIntegration extends Construct {
   readonly thumbnailer: TriggerFunction;
   readonly alarms: TriggerAlarms;
 
-  constructor(scope: Construct, id: string, props: S3ThumbnailIntegrationProps = {}) {
+  constructor(scope: Construct, id: string, props: S3IntegrationProps = {}) {
     super(scope, id);
     // Grant S3's log delivery by bucket policy, not by the legacy LogDeliveryWrite ACL (AWS's recommendation; ACLs
     // are disabled on new buckets). Set here, before any bucket exists, so it holds whatever the app's flags say.
@@ -72,13 +72,13 @@ export class S3ThumbnailIntegration extends Construct {
     const widths = props.widths ?? DEFAULT_WIDTHS;
     if (widths.length === 0 || widths.some((w) => !Number.isInteger(w) || w < 1 || w > 4096)) {
       throw new Error(
-        `S3ThumbnailIntegration: widths must be whole numbers of pixels from 1 to 4096, not [${widths.join(', ')}].`,
+        `S3Integration: widths must be whole numbers of pixels from 1 to 4096, not [${widths.join(', ')}].`,
       );
     }
     const retryAttempts = props.retryAttempts ?? 2;
     if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2) {
       throw new Error(
-        `S3ThumbnailIntegration: retryAttempts must be 0, 1 or 2 (Lambda's limit), not ${retryAttempts}.`,
+        `S3Integration: retryAttempts must be 0, 1 or 2 (Lambda's limit), not ${retryAttempts}.`,
       );
     }
     const safe = {
@@ -239,7 +239,7 @@ function platformPackages(): { name: string; dir: string; files?: string[] }[] {
       return dirname(resolve.resolve(`${name}/${entry}`));
     } catch {
       throw new Error(
-        `S3ThumbnailIntegration: ${name} is not installed, so the bundle cannot carry it for Lambda's ${LAMBDA_ARCH}. ` +
+        `S3Integration: ${name} is not installed, so the bundle cannot carry it for Lambda's ${LAMBDA_ARCH}. ` +
           'Add supportedArchitectures (os: [current, linux], cpu: [current, arm64], libc: [current, glibc]) to ' +
           'pnpm-workspace.yaml and run pnpm install.',
       );
@@ -268,7 +268,7 @@ function copyPlatformPackages(outputDir: string): string[] {
   return platformPackages().flatMap(({ name, dir, files }) => {
     const target = `${outputDir}/node_modules/${name}`;
     if (files && !files.every((file) => existsSync(`${dir}/${file}`))) {
-      throw new Error(`S3ThumbnailIntegration: ${name} in ${dir} lacks one of ${files.join(', ')}.`);
+      throw new Error(`S3Integration: ${name} in ${dir} lacks one of ${files.join(', ')}.`);
     }
     return [
       `mkdir -p ${quote(target)}`,

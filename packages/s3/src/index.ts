@@ -1,4 +1,4 @@
-export { S3ThumbnailIntegration, type S3ThumbnailIntegrationProps } from './construct.ts';
+export { S3Integration, type S3IntegrationProps } from './construct.ts';
 export {
   detectMedia,
   extractFrame,
@@ -19,4 +19,4 @@ export {
   type ThumbnailMetadata,
   thumbnailKey,
 } from './source.ts';
-export { S3ThumbnailStack, type S3ThumbnailStackProps } from './stack.ts';
+export { S3Stack, type S3StackProps } from './stack.ts';

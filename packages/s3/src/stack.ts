@@ -1,20 +1,20 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { S3ThumbnailIntegration, type S3ThumbnailIntegrationProps } from './construct.ts';
+import { S3Integration, type S3IntegrationProps } from './construct.ts';
 
-export interface S3ThumbnailStackProps extends StackProps {
+export interface S3StackProps extends StackProps {
   /** Tuning for the integration (widths, limits, a prefix, an alarm topic, …). */
-  readonly integration?: S3ThumbnailIntegrationProps;
+  readonly integration?: S3IntegrationProps;
 }
 
-/** The S3 thumbnail integration on its own: `pnpm run deploy s3-thumbnail`. */
-export class S3ThumbnailStack extends Stack {
-  readonly integration: S3ThumbnailIntegration;
+/** The S3 thumbnail integration on its own: `pnpm run deploy s3`. */
+export class S3Stack extends Stack {
+  readonly integration: S3Integration;
 
-  constructor(scope: Construct, id: string, props: S3ThumbnailStackProps = {}) {
+  constructor(scope: Construct, id: string, props: S3StackProps = {}) {
     super(scope, id, { description: 'Lambda Triggers: S3 thumbnails of images and videos', ...props });
-    // A learning stack: `pnpm run destroy s3-thumbnail` empties and deletes the buckets. Keep RETAIN for real uploads.
-    this.integration = new S3ThumbnailIntegration(this, 'Uploads', {
+    // A learning stack: `pnpm run destroy s3` empties and deletes the buckets. Keep RETAIN for real uploads.
+    this.integration = new S3Integration(this, 'Uploads', {
       removalPolicy: RemovalPolicy.DESTROY,
       ...props.integration,
     });

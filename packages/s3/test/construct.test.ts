@@ -4,8 +4,8 @@ import { App, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { S3ThumbnailIntegration } from '../src/construct.ts';
-import { S3ThumbnailStack } from '../src/stack.ts';
+import { S3Integration } from '../src/construct.ts';
+import { S3Stack } from '../src/stack.ts';
 
 /** Skips esbuild: template tests look at the template, one test below bundles for real. */
 const noBundling = { 'aws:cdk:bundling-stacks': [] };
@@ -28,14 +28,14 @@ function thumbnailerStatements(template: Template): Statement[] {
 const logicalIdOf = (template: Template, type: string, match: (id: string) => boolean) =>
   Object.keys(template.findResources(type)).find(match) as string;
 
-describe('S3ThumbnailStack template', () => {
+describe('S3Stack template', () => {
   let template: Template;
   let source: string;
   let thumbnails: string;
 
   beforeAll(() => {
     const app = new App({ context: noBundling });
-    const stack = new S3ThumbnailStack(app, 'Triggers-S3Thumbnail');
+    const stack = new S3Stack(app, 'Triggers-S3');
     template = Template.fromStack(stack);
     source = logicalIdOf(template, 'AWS::S3::Bucket', (id) => id.includes('Source'));
     thumbnails = logicalIdOf(template, 'AWS::S3::Bucket', (id) => id.includes('Thumbnails'));
@@ -224,7 +224,7 @@ describe('S3ThumbnailStack template', () => {
     // Prepare
     const app = new App({ context: noBundling });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    new S3ThumbnailStack(app, 'Triggers-S3Thumbnail');
+    new S3Stack(app, 'Triggers-S3');
 
     // Act
     const synth = () => app.synth();
@@ -234,10 +234,10 @@ describe('S3ThumbnailStack template', () => {
   });
 });
 
-describe('S3ThumbnailIntegration props', () => {
-  const build = (props: ConstructorParameters<typeof S3ThumbnailIntegration>[2]) => {
+describe('S3Integration props', () => {
+  const build = (props: ConstructorParameters<typeof S3Integration>[2]) => {
     const stack = new Stack(new App({ context: noBundling }), 'Test');
-    const integration = new S3ThumbnailIntegration(stack, 'Uploads', props);
+    const integration = new S3Integration(stack, 'Uploads', props);
     return { integration, template: Template.fromStack(stack) };
   };
 
@@ -360,11 +360,11 @@ function filesUnder(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-describe('S3ThumbnailStack bundle', () => {
+describe('S3Stack bundle', () => {
   it('carries sharp and ffmpeg for arm64 (and no x64 builds) beside a lean bundle, within the size budget', () => {
     // Prepare
     const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true } });
-    const stack = new S3ThumbnailStack(app, 'Triggers-S3Thumbnail');
+    const stack = new S3Stack(app, 'Triggers-S3');
 
     // Act: bundles for real, offline: esbuild, then the platform packages copied from the store
     const assembly = app.synth();

@@ -16,12 +16,12 @@ import { Duration, Size } from 'aws-cdk-lib';
 import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3ThumbnailStack } from '../src/stack.ts';
+import { S3Stack } from '../src/stack.ts';
 import { H264, picture, testVideo } from './media-fixtures.ts';
 
 const RETRIES = 2; // the construct's default: Lambda's async retries before the on-failure destination
 
-describe('S3ThumbnailStack in the local cloud', () => {
+describe('S3Stack in the local cloud', () => {
   let deployment: LocalDeployment;
   let cloud: LocalCloud;
   let mediaDir: string;
@@ -38,7 +38,7 @@ describe('S3ThumbnailStack in the local cloud', () => {
     // async retry waits pass in 1.2 s and 2.4 s.
     deployment = await deployLocally(
       (app) =>
-        new S3ThumbnailStack(app, 'Triggers-S3Thumbnail', {
+        new S3Stack(app, 'Triggers-S3', {
           integration: {
             functionProps: { timeout: Duration.seconds(30) },
             maxObjectSize: Size.mebibytes(1),
