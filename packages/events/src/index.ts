@@ -14,12 +14,16 @@ export {
   DEFAULT_BUCKET_NAME,
   decodeS3Key,
   encodeS3Key,
+  nextSequencer,
   S3_EVENT_NAMES,
   type S3Bucket,
   type S3EventName,
+  type S3EventRecord,
+  type S3ObjectChange,
   type S3ObjectInput,
   s3Event,
   s3Record,
+  s3RecordOf,
 } from './s3.ts';
 export {
   DEFAULT_QUEUE_NAME,

@@ -1,6 +1,9 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { md5, opaqueToken, resolveLocation } from './aws.ts';
 
+/** Records are typed as @types/aws-lambda types them, so handlers typed with it take them. */
+export type { S3EventRecord };
+
 /** The S3 event types the builders make (what `s3:ObjectCreated:*` and `s3:ObjectRemoved:*` deliver). */
 export type S3EventName =
   | 'ObjectCreated:Put'
@@ -74,10 +77,10 @@ export function decodeS3Key(encoded: string): string {
 let lastSequencer = 0n;
 
 /**
- * S3's sequencer: a hex string that grows with each event on a key. Compare two by right-padding the shorter with
- * zeros, then comparing as strings; see {@link compareSequencers}.
+ * S3's sequencer: a hex string that grows with each event on a key (here with every call in this process, even
+ * within one millisecond). Compare two with {@link compareSequencers}.
  */
-function nextSequencer(at: Date): string {
+export function nextSequencer(at: Date = new Date()): string {
   const candidate = BigInt(at.getTime()) * 1000n;
   lastSequencer = candidate > lastSequencer ? candidate : lastSequencer + 1n;
   return lastSequencer.toString(16).toUpperCase().padStart(18, '0');
@@ -95,14 +98,69 @@ export function compareSequencers(a: string, b: string): number {
 
 const alphanumeric = (bytes: number) => opaqueToken(bytes).replace(/[^A-Za-z0-9]/g, '');
 
-/** One record of an S3 event notification (event version 2.1), exactly as S3 delivers it to Lambda. */
+/** An object change as S3 saw it, and the notification configuration that matched it. */
+export interface S3ObjectChange {
+  readonly eventName: S3EventName;
+  readonly bucket: string;
+  /** The key as stored (decoded); the record carries it URL-encoded. */
+  readonly key: string;
+  /** Created objects only: a removal's record has neither size nor eTag. */
+  readonly size?: number;
+  readonly eTag?: string;
+  /** Versioned buckets only. */
+  readonly versionId?: string;
+  readonly sequencer: string;
+  readonly time: Date;
+  readonly region: string;
+  /** The notification configuration's id. */
+  readonly configurationId: string;
+  /** Who made the change: `AWS:<principal id>`, or `Anonymous`. */
+  readonly principalId: string;
+  /** The bucket owner's canonical id. */
+  readonly ownerId: string;
+  readonly sourceIPAddress: string;
+  /** The ids of the request that made the change (`x-amz-request-id`, `x-amz-id-2`). */
+  readonly requestId: string;
+  readonly hostId: string;
+}
+
+/** The record (event version 2.1) S3 sends for an object change. */
+export function s3RecordOf(change: S3ObjectChange): S3EventRecord {
+  const created = change.eventName.startsWith('ObjectCreated:');
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: change.region,
+    eventTime: change.time.toISOString(),
+    eventName: change.eventName,
+    userIdentity: { principalId: change.principalId },
+    requestParameters: { sourceIPAddress: change.sourceIPAddress },
+    responseElements: { 'x-amz-request-id': change.requestId, 'x-amz-id-2': change.hostId },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: change.configurationId,
+      bucket: {
+        name: change.bucket,
+        ownerIdentity: { principalId: change.ownerId },
+        arn: `arn:aws:s3:::${change.bucket}`,
+      },
+      // @types/aws-lambda types size and eTag as always there; S3 leaves them out of removals.
+      object: {
+        key: encodeS3Key(change.key),
+        ...(created && change.size !== undefined && { size: change.size }),
+        ...(created && change.eTag !== undefined && { eTag: change.eTag }),
+        ...(change.versionId !== undefined && { versionId: change.versionId }),
+        sequencer: change.sequencer,
+      } as S3EventRecord['s3']['object'],
+    },
+  };
+}
+
+/** One record of an S3 event notification, with a sample uploader, owner and request ids. */
 export function s3Record(input: S3ObjectInput | string, bucket: S3Bucket = {}): S3EventRecord {
   const object = typeof input === 'string' ? { key: input } : input;
   const eventName = object.eventName ?? 'ObjectCreated:Put';
-  const { region } = resolveLocation(bucket);
-  const bucketName = bucket.bucketName ?? DEFAULT_BUCKET_NAME;
   const eventTime = object.eventTime ?? new Date();
-  const created = eventName.startsWith('ObjectCreated:');
   if (eventName === 'ObjectRemoved:DeleteMarkerCreated' && !bucket.versioned) {
     throw new Error(
       'ObjectRemoved:DeleteMarkerCreated happens only in a versioned bucket (versioned: true).',
@@ -114,35 +172,23 @@ export function s3Record(input: S3ObjectInput | string, bucket: S3Bucket = {}): 
   const eTag =
     object.eTag ?? `${md5(body ?? `${object.key}:${object.size ?? 1024}`)}${parts ? `-${parts}` : ''}`;
 
-  return {
-    eventVersion: '2.1',
-    eventSource: 'aws:s3',
-    awsRegion: region,
-    eventTime: eventTime.toISOString(),
+  return s3RecordOf({
     eventName,
-    userIdentity: { principalId: 'AWS:AIDAEXAMPLEUPLOADER' },
-    requestParameters: { sourceIPAddress: '127.0.0.1' },
-    responseElements: {
-      'x-amz-request-id': md5(alphanumeric(12)).slice(0, 16).toUpperCase(),
-      'x-amz-id-2': opaqueToken(48),
-    },
-    s3: {
-      s3SchemaVersion: '1.0',
-      configurationId: bucket.configurationId ?? 'notification-1',
-      bucket: {
-        name: bucketName,
-        ownerIdentity: { principalId: 'A3EXAMPLEOWNER' },
-        arn: `arn:aws:s3:::${bucketName}`,
-      },
-      // Removed objects have no size or eTag: the record says only which key (and version) went.
-      object: {
-        key: encodeS3Key(object.key),
-        ...(created && { size: object.size ?? body?.length ?? 1024, eTag }),
-        ...(bucket.versioned && { versionId: object.versionId ?? alphanumeric(24).slice(0, 32) }),
-        sequencer: object.sequencer ?? nextSequencer(eventTime),
-      } as S3EventRecord['s3']['object'],
-    },
-  };
+    bucket: bucket.bucketName ?? DEFAULT_BUCKET_NAME,
+    key: object.key,
+    size: object.size ?? body?.length ?? 1024,
+    eTag,
+    versionId: bucket.versioned ? (object.versionId ?? alphanumeric(24).slice(0, 32)) : undefined,
+    sequencer: object.sequencer ?? nextSequencer(eventTime),
+    time: eventTime,
+    region: resolveLocation(bucket).region,
+    configurationId: bucket.configurationId ?? 'notification-1',
+    principalId: 'AWS:AIDAEXAMPLEUPLOADER',
+    ownerId: 'A3EXAMPLEOWNER',
+    sourceIPAddress: '127.0.0.1',
+    requestId: md5(alphanumeric(12)).slice(0, 16).toUpperCase(),
+    hostId: opaqueToken(48),
+  });
 }
 
 /** An S3 event: one record per object, in order, all from the same bucket. */

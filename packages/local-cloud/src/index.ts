@@ -1,6 +1,9 @@
 /**
  * @triggers/local-cloud: runs a synthesized CDK app (a cloud assembly) on this machine behind one endpoint.
  */
+
+// S3's records and key encoding are the events model's; the old names stay for those who import them here.
+export { encodeS3Key as encodeEventKey, type S3EventRecord } from '@triggers/events';
 export type { CfnTemplate, CloudAssembly, StackArtifact } from './assembly.ts';
 export { readAssembly, selectStacks } from './assembly.ts';
 export { parseCommandLine, type ServeOptions, serve, type UpOptions } from './cli.ts';
@@ -15,5 +18,4 @@ export type { HttpApiInfo } from './http-api/index.ts';
 export { formatEndpoint, formatHttpApis, formatLogEvent, formatStack } from './report.ts';
 export type { ObjectChange, ObjectEventName } from './s3/front.ts';
 export type { NotificationRule, NotificationTarget } from './s3/notification-config.ts';
-export { encodeEventKey, type S3EventRecord } from './triggers/s3-notifications.ts';
 export type * from './types.ts';

@@ -1,4 +1,5 @@
 import { S3Schema, S3SqsEventNotificationSchema } from '@aws-lambda-powertools/parser/schemas/s3';
+import { encodeS3Key, type S3EventRecord } from '@triggers/events';
 import { describe, expect, it } from 'vitest';
 import { bucketAttributes } from '../src/deploy/resources/s3.ts';
 import type { ObjectChange } from '../src/s3/front.ts';
@@ -9,7 +10,7 @@ import {
   notificationXml,
   ruleMatches,
 } from '../src/s3/notification-config.ts';
-import { encodeEventKey, type S3EventRecord, S3Notifications } from '../src/triggers/s3-notifications.ts';
+import { S3Notifications } from '../src/triggers/s3-notifications.ts';
 
 /** The one record of each event a target got. */
 const recordsOf = (sent: readonly { event: unknown }[]): (S3EventRecord | undefined)[] =>
@@ -71,7 +72,7 @@ describe('S3 event keys', () => {
     ['keep-_.*/as is', 'keep-_.*/as+is'],
   ])('encodes %s as %s', (key, encoded) => {
     // Act + Assess
-    expect(encodeEventKey(key)).toBe(encoded);
+    expect(encodeS3Key(key)).toBe(encoded);
     expect(decodeURIComponent(encoded.replaceAll('+', ' '))).toBe(key);
   });
 });

@@ -30,6 +30,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { S3EventRecord } from '@triggers/events';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -39,7 +40,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
 import { formatStack } from '../src/report.ts';
 import { waitFor } from '../src/testing/queues.ts';
-import type { S3EventRecord } from '../src/triggers/s3-notifications.ts';
 import type { DeployedResource, DeployedStack } from '../src/types.ts';
 import { AWS_CLI, awsCli, describeWithAwsCli } from './aws-cli.ts';
 

@@ -10,6 +10,7 @@
  * (which increase for each key) to order the events of one key.
  */
 import { randomBytes } from 'node:crypto';
+import { nextSequencer, type S3EventRecord, s3RecordOf } from '@triggers/events';
 import { messageOf } from '../errors.ts';
 import type { Deliver } from '../lambda/index.ts';
 import type { ObjectChange } from '../s3/front.ts';
@@ -30,57 +31,11 @@ export interface S3NotificationsOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-/** An S3 event as AWS sends it: one record. */
-export interface S3EventRecord {
-  readonly eventVersion: '2.1';
-  readonly eventSource: 'aws:s3';
-  readonly awsRegion: string;
-  readonly eventTime: string;
-  readonly eventName: string;
-  readonly userIdentity: { readonly principalId: string };
-  readonly requestParameters: { readonly sourceIPAddress: string };
-  readonly responseElements: { readonly 'x-amz-request-id': string; readonly 'x-amz-id-2': string };
-  readonly s3: {
-    readonly s3SchemaVersion: '1.0';
-    readonly configurationId: string;
-    readonly bucket: {
-      readonly name: string;
-      readonly ownerIdentity: { readonly principalId: string };
-      readonly arn: string;
-    };
-    readonly object: {
-      readonly key: string;
-      readonly size?: number;
-      readonly eTag?: string;
-      readonly versionId?: string;
-      readonly sequencer: string;
-    };
-  };
-}
-
-/**
- * An object key as S3 writes it into events: URL-encoded the way HTML forms are (Java's URLEncoder), so a space
- * is `+` and a `+` is `%2B`, except that `/` stays as it is.
- */
-export function encodeEventKey(key: string): string {
-  let encoded = '';
-  for (const character of key) {
-    if (/[A-Za-z0-9\-_.*/]/.test(character)) encoded += character;
-    else if (character === ' ') encoded += '+';
-    else {
-      for (const byte of Buffer.from(character, 'utf8'))
-        encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-    }
-  }
-  return encoded;
-}
-
 export class S3Notifications implements NotificationConfigurations, EventSource {
   readonly description = 'S3 event notifications';
   readonly #options: S3NotificationsOptions;
   #sent = 0;
   readonly #rules = new Map<string, NotificationRule[]>();
-  #lastSequencer = 0n;
   #stopped = false;
 
   constructor(options: S3NotificationsOptions) {
@@ -126,7 +81,7 @@ export class S3Notifications implements NotificationConfigurations, EventSource 
         ruleMatches(rule, change.eventName, change.key),
       );
       if (rules.length === 0) continue;
-      const sequencer = this.#nextSequencer();
+      const sequencer = nextSequencer(change.time);
       for (const rule of rules) {
         const event = { Records: [this.record(change, rule.id, sequencer)] };
         void this.#send(rule.target, event).catch((error: unknown) =>
@@ -152,33 +107,8 @@ export class S3Notifications implements NotificationConfigurations, EventSource 
 
   record(change: ObjectChange, configurationId: string, sequencer: string): S3EventRecord {
     const { aws } = this.#options;
-    const created = change.eventName.startsWith('ObjectCreated:');
-    return {
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: aws.region,
-      eventTime: change.time.toISOString(),
-      eventName: change.eventName,
-      userIdentity: { principalId: change.principalId },
-      requestParameters: { sourceIPAddress: change.sourceIPAddress },
-      responseElements: { 'x-amz-request-id': change.requestId, 'x-amz-id-2': change.hostId },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId,
-        bucket: {
-          name: change.bucket,
-          // The bucket owner's canonical id stands in as the account id here.
-          ownerIdentity: { principalId: aws.accountId },
-          arn: `arn:aws:s3:::${change.bucket}`,
-        },
-        object: {
-          key: encodeEventKey(change.key),
-          ...(created && change.size !== undefined ? { size: change.size } : {}),
-          ...(created && change.eTag !== undefined ? { eTag: change.eTag } : {}),
-          sequencer,
-        },
-      },
-    };
+    // The bucket owner's canonical id stands in as the account id here.
+    return s3RecordOf({ ...change, sequencer, configurationId, region: aws.region, ownerId: aws.accountId });
   }
 
   async #send(target: NotificationTarget, event: { Records: S3EventRecord[] }): Promise<void> {
@@ -188,13 +118,6 @@ export class S3Notifications implements NotificationConfigurations, EventSource 
     } else {
       await this.#options.deliver(target.arn, event);
     }
-  }
-
-  /** Hex, increasing with every change (so for every key), like S3's. */
-  #nextSequencer(): string {
-    const now = BigInt(Date.now()) << 16n;
-    this.#lastSequencer = now > this.#lastSequencer ? now : this.#lastSequencer + 1n;
-    return this.#lastSequencer.toString(16).toUpperCase().padStart(18, '0');
   }
 
   #warn(message: string): void {
