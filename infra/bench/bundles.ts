@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { integrations } from '../src/integrations.ts';
+import { descriptors } from '../src/integrations.ts';
 
 const RUNS = 15;
 
@@ -53,9 +53,9 @@ function platformPackagePaths(packageDir: string): string {
 }
 
 const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true } });
-const stacks = Object.entries(integrations).map(([name, { stackId, create }]) => ({
+const stacks = descriptors.map(({ name, stackId, createStack }) => ({
   name,
-  stack: create(app, stackId),
+  stack: createStack(app, stackId),
 }));
 const assembly = app.synth();
 const work = mkdtempSync(join(tmpdir(), 'bench-bundles-'));

@@ -1,6 +1,6 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { integrations } from './integrations.ts';
+import { descriptors } from './integrations.ts';
 
 /**
  * The whole app: one stack per integration, every stack checked against cdk-nag's AwsSolutions rules. Findings are
@@ -9,8 +9,6 @@ import { integrations } from './integrations.ts';
 export function createApp(props: AppProps = {}): App {
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  for (const { stackId, create } of Object.values(integrations)) {
-    create(app, stackId);
-  }
+  for (const { stackId, createStack } of descriptors) createStack(app, stackId);
   return app;
 }

@@ -1,8 +1,7 @@
 export { createApp } from './app.ts';
 export {
+  descriptors,
   findIntegration,
-  type Integration,
-  type IntegrationName,
   integrationOfStack,
   integrations,
   RENAMED,

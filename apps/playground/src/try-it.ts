@@ -1,4 +1,5 @@
 import { integrationOfStack } from '@triggers/infra';
+import { tryItCommands } from '@triggers/kit';
 import type { LocalCloud } from '@triggers/local-cloud';
 
 /** An `aws` command at the start of a line or of a `$(…)` substitution, e.g. `TOKEN=$(aws cognito-idp …)`. */
@@ -12,7 +13,9 @@ export function tryIt(cloud: Pick<LocalCloud, 'endpoint' | 'stacks'>): string[] 
   return cloud.stacks.flatMap((stack) => {
     const integration = integrationOfStack(stack.stackName);
     if (!integration) return [];
-    const commands = integration.tryIt(stack.outputs).map((line) => pointAtEndpoint(line, cloud.endpoint));
+    const commands = tryItCommands(integration, stack.outputs).map((line) =>
+      pointAtEndpoint(line, cloud.endpoint),
+    );
     return [
       `Try ${stack.stackName} (AWS CLI; credentials and region from the export above):`,
       ...commands.map((command) => `  ${command}`),

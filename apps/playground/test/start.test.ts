@@ -100,19 +100,20 @@ describe('pnpm start', () => {
     skip,
   }) => {
     skip(!existsSync(AWS_CLI), `the AWS CLI v2 is not installed at ${AWS_CLI}: these steps are CLI commands`);
-    // Prepare: a photo where the learner runs the commands
+    // Prepare: the printed commands that make the sample photo, upload it and download its thumbnail
     const work = mkdtempSync(join(tmpdir(), 'playground-s3-'));
     const printed = running?.output() ?? '';
-    const upload = /^\s+(aws --endpoint-url \S+ s3 cp photo\.jpg s3:\/\/\S+\/)$/m.exec(printed)?.[1];
+    const make = /^\s+(echo \S+ \| base64 -d > 'photo\.png')$/m.exec(printed)?.[1];
+    const upload = /^\s+(aws --endpoint-url \S+ s3 cp 'photo\.png' 's3:\/\/\S+\/photo\.png')$/m.exec(
+      printed,
+    )?.[1];
     const download =
-      /^\s+(aws --endpoint-url \S+ s3 cp s3:\/\/\S+\/thumbnails\/512\/photo\.jpg\.webp \.)$/m.exec(
+      /^\s+(aws --endpoint-url \S+ s3 cp s3:\/\/\S+\/thumbnails\/512\/photo\.png\.webp \.)$/m.exec(
         printed,
       )?.[1];
+    expect(make, printed).toBeDefined();
     expect(upload, printed).toBeDefined();
     expect(download, printed).toBeDefined();
-    await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#c85028' } })
-      .jpeg()
-      .toFile(join(work, 'photo.jpg'));
     const aws = (command = '') =>
       promisify(execFile)('bash', ['-c', command.replace(/^aws /, `${AWS_CLI} `)], {
         cwd: work,
@@ -120,21 +121,23 @@ describe('pnpm start', () => {
       });
 
     try {
-      // Act: upload, wait for the function's log line in the terminal, download
+      // Act: make the photo, upload it, wait for the function's log line in the terminal, download
+      await aws(make);
       await aws(upload);
-      const created = await running?.waitFor(/INFO\s+Thumbnails created \{"key":"photo\.jpg"/);
+      const created = await running?.waitFor(/INFO\s+Thumbnails created \{"key":"photo\.png"/);
       await aws(download);
 
       // Assess: the thumbnail is on disk, and the terminal showed the function's log line and its REPORT
       expect(created, running?.output()).not.toBeNull();
-      expect(await sharp(join(work, 'photo.jpg.webp')).metadata()).toMatchObject({
+      // The 320 px sample is never enlarged: its "512" thumbnail keeps its own width.
+      expect(await sharp(join(work, 'photo.png.webp')).metadata()).toMatchObject({
         format: 'webp',
-        width: 512,
-        height: 341,
+        width: 320,
+        height: 240,
       });
       expect(
         await running?.waitFor(
-          /Thumbnails created \{"key":"photo\.jpg"[\s\S]*REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms/,
+          /Thumbnails created \{"key":"photo\.png"[\s\S]*REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms/,
         ),
       ).not.toBeNull();
     } finally {
@@ -143,7 +146,7 @@ describe('pnpm start', () => {
   });
 
   it(
-    'runs the printed API Gateway commands: sign up, confirm, get a token, create, list, read and update notes (needs the AWS CLI at /usr/bin/aws)',
+    'runs the printed API Gateway commands: sign up, confirm, get a token, create, a bad note, list, read and update notes (needs the AWS CLI at /usr/bin/aws)',
     needsAwsCli,
     async () => {
       // Prepare: the commands printed for Triggers-ApiGateway, in order, with the AWS CLI v2 from /usr/bin
@@ -163,10 +166,14 @@ describe('pnpm start', () => {
         env: { PATH: process.env.PATH, HOME: process.env.HOME, ...credentials },
       });
 
-      // Assess: created, listed, read with its ETag, updated to version 2, and the stale update refused with 412
-      expect(commands.filter((line) => line.startsWith('curl '))).toHaveLength(5);
-      const [created = '', listed = '', read = '', updated = '', stale = ''] = stdout.split(`\n${END}\n`);
+      // Assess: created, the poison refused with 400, listed, read with its ETag, updated to version 2, and the
+      // stale update refused with 412
+      expect(commands.filter((line) => line.startsWith('curl '))).toHaveLength(6);
+      const [created = '', poison = '', listed = '', read = '', updated = '', stale = ''] = stdout.split(
+        `\n${END}\n`,
+      );
       expect(JSON.parse(created)).toMatchObject({ id: 'groceries', title: 'Groceries', version: 1 });
+      expect(JSON.parse(poison)).toMatchObject({ status: 400 });
       expect(JSON.parse(listed).items).toEqual([expect.objectContaining({ id: 'groceries' })]);
       expect(read).toMatch(/^HTTP\/1\.1 200 /);
       expect(read).toMatch(/^etag: "1"\r?$/im);

@@ -3,6 +3,7 @@ export {
   ApiGatewayIntegration,
   type ApiGatewayIntegrationProps,
 } from './construct.ts';
+export { integration, SAMPLE_PASSWORD } from './integration.ts';
 export {
   decodeCursor,
   encodeCursor,

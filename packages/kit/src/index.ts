@@ -4,6 +4,15 @@
  * dead-letter queue, stream defaults, and stack outputs. Handlers import `@triggers/kit/runtime` instead.
  */
 export { type AlarmOptions, type HttpApiAlarmOptions, TriggerAlarms } from './alarms.ts';
+export {
+  commandsFor,
+  type IntegrationDescriptor,
+  type Observation,
+  type Outputs,
+  type Sample,
+  type TriggerInput,
+  tryItCommands,
+} from './descriptor.ts';
 export { TriggerFunction, type TriggerFunctionProps } from './function.ts';
 export type { IntegrationProps } from './props.ts';
 export { type DeadLetterQueueProps, deadLetterQueue } from './queues.ts';

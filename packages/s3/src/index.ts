@@ -1,4 +1,5 @@
 export { S3Integration, type S3IntegrationProps } from './construct.ts';
+export { integration } from './integration.ts';
 export {
   detectMedia,
   extractFrame,

@@ -1,4 +1,5 @@
 export { SqsIntegration, type SqsIntegrationProps } from './construct.ts';
+export { integration } from './integration.ts';
 export {
   type AcceptedOrder,
   InvalidOrderError,
