@@ -1,10 +1,368 @@
 import { randomBytes } from 'node:crypto';
 import type {
+  APIGatewayEventRequestContextJWTAuthorizer,
+  APIGatewayEventRequestContextLambdaAuthorizer,
+  APIGatewayEventRequestContextV2,
   APIGatewayProxyEvent,
   APIGatewayProxyEventV2,
   APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyEventV2WithRequestContext,
 } from 'aws-lambda';
 import { type Location, newId, resolveLocation } from './aws.ts';
+
+/** A request as API Gateway received it, and what it matched: the facts every payload format is built from. */
+export interface ApiGatewayRequest {
+  readonly method: string;
+  /** The path as the client sent it (percent-encoded), with the stage when the URL names it. */
+  readonly rawPath: string;
+  /** The query string as sent, without `?`. */
+  readonly rawQueryString: string;
+  /** The headers the function gets, the client's and API Gateway's, in order; a name repeats for each value. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** The body as the event carries it: text, or base64 with `isBase64Encoded`. */
+  readonly body?: string;
+  readonly isBase64Encoded: boolean;
+  readonly sourceIp: string;
+  /** `HTTP/1.1` */
+  readonly protocol: string;
+  /** The host the client called; its first label is the domain prefix. */
+  readonly domainName: string;
+  readonly accountId: string;
+  readonly apiId: string;
+  readonly stage: string;
+  readonly requestId: string;
+  readonly time: Date;
+  /** The matched route's parameters. Absent: left out (2.0) or null (1.0). */
+  readonly pathParameters?: Readonly<Record<string, string>>;
+  readonly stageVariables?: Readonly<Record<string, string>>;
+}
+
+/** A request to an HTTP API (payload 2.0 or 1.0). */
+export interface HttpApiRequest extends ApiGatewayRequest {
+  /** The matched route, `METHOD /path/{param}`, or `$default`. */
+  readonly routeKey: string;
+  /** What the route's authorizer passed on, when it has one. */
+  readonly authorizer?: HttpApiAuthorizer;
+}
+
+/** A JWT authorizer's verified claims (as strings) and scopes, or a Lambda authorizer's answer. */
+export type HttpApiAuthorizer =
+  | {
+      readonly jwt: {
+        readonly claims: Readonly<Record<string, string>>;
+        readonly scopes?: readonly string[];
+      };
+    }
+  | {
+      readonly lambda: {
+        readonly context: Readonly<Record<string, unknown>>;
+        readonly principalId?: string;
+        readonly latencyMs: number;
+      };
+    };
+
+/** A request to a REST API's Lambda proxy integration (payload 1.0). */
+export interface RestApiRequest extends ApiGatewayRequest {
+  /** The matched resource, e.g. `/notes/{id}`. */
+  readonly resource: string;
+  readonly resourceId: string;
+  readonly extendedRequestId: string;
+  /** The claims (as strings) a Cognito user pool authorizer verified. */
+  readonly claims?: Readonly<Record<string, string>>;
+}
+
+/** An HTTP API event, payload 2.0; `requestContext.authorizer` is there when an authorizer ran. */
+export type HttpApiEventV2 = APIGatewayProxyEventV2WithRequestContext<
+  APIGatewayEventRequestContextV2 & {
+    authorizer?:
+      | APIGatewayEventRequestContextJWTAuthorizer
+      | APIGatewayEventRequestContextLambdaAuthorizer<Record<string, unknown>>;
+  }
+>;
+
+/**
+ * An HTTP API event, payload format 2.0, as API Gateway hands it to a Lambda integration: header names
+ * lower-cased and repeated values joined with commas, cookies in their own array (not in `headers`), repeated
+ * query values joined with commas, `rawQueryString` as sent but `rawPath` percent-decoded, and `cookies`,
+ * `queryStringParameters`, `pathParameters`, `body` and `stageVariables` left out when there are none.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ */
+export function httpApiEventV2(request: HttpApiRequest): HttpApiEventV2 {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const [name, values] of groupHeaders(request.headers, { lowerCase: true })) {
+    // Payload 2.0 moves cookies out of the headers into their own list.
+    if (name === 'cookie') {
+      cookies.push(...values.flatMap((value) => value.split(';').map((one) => one.trim())).filter(Boolean));
+    } else headers[name] = values.join(',');
+  }
+  const query = queryValues(request.rawQueryString);
+  const queryStringParameters = Object.fromEntries(
+    [...query].map(([name, values]) => [name, values.join(',')]),
+  );
+  const path = decodedPath(request.rawPath);
+  const { authorizer } = request;
+
+  return {
+    version: '2.0',
+    routeKey: request.routeKey,
+    rawPath: path,
+    rawQueryString: request.rawQueryString,
+    ...(cookies.length > 0 && { cookies }),
+    headers,
+    ...(query.size > 0 && { queryStringParameters }),
+    requestContext: {
+      accountId: request.accountId,
+      apiId: request.apiId,
+      ...(authorizer &&
+        'jwt' in authorizer && {
+          authorizer: {
+            jwt: { claims: { ...authorizer.jwt.claims }, scopes: copyOrNull(authorizer.jwt.scopes) },
+          },
+        }),
+      ...(authorizer &&
+        'lambda' in authorizer && { authorizer: { lambda: { ...authorizer.lambda.context } } }),
+      ...domainOf(request),
+      http: {
+        method: request.method,
+        path,
+        protocol: request.protocol,
+        sourceIp: request.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: request.requestId,
+      routeKey: request.routeKey,
+      stage: request.stage,
+      time: clfTime(request.time),
+      timeEpoch: request.time.getTime(),
+    },
+    ...(request.body !== undefined && { body: request.body }),
+    ...(request.pathParameters && { pathParameters: { ...request.pathParameters } }),
+    isBase64Encoded: request.isBase64Encoded,
+    ...(request.stageVariables && { stageVariables: { ...request.stageVariables } }),
+  };
+}
+
+/**
+ * An HTTP API event, payload format 1.0: the REST API's shape with `version: '1.0'`, header names lower-cased,
+ * the path percent-decoded, and `requestContext.authorizer` always there (`{ claims: null, scopes: null }` without
+ * an authorizer, as AWS's sample has it).
+ */
+export function httpApiEventV1(request: HttpApiRequest): APIGatewayProxyEvent & { version: '1.0' } {
+  const [headers, multiValueHeaders] = lastAndAll(groupHeaders(request.headers, { lowerCase: true }));
+  const query = queryValues(request.rawQueryString);
+  const [queryStringParameters, multiValueQueryStringParameters] = lastAndAll(query);
+  const path = decodedPath(request.rawPath);
+  const { routeKey } = request;
+  const resourcePath = routeKey === '$default' ? '$default' : routeKey.slice(routeKey.indexOf(' ') + 1);
+
+  return {
+    version: '1.0',
+    resource: routeKey === '$default' ? '/$default' : resourcePath,
+    path,
+    httpMethod: request.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query.size > 0 ? queryStringParameters : null,
+    multiValueQueryStringParameters: query.size > 0 ? multiValueQueryStringParameters : null,
+    requestContext: {
+      accountId: request.accountId,
+      apiId: request.apiId,
+      authorizer: authorizerV1(request.authorizer),
+      ...domainOf(request),
+      extendedRequestId: request.requestId,
+      httpMethod: request.method,
+      identity: identity(request.sourceIp, headers['user-agent'] ?? '', { restApi: false }),
+      path,
+      protocol: request.protocol,
+      requestId: request.requestId,
+      requestTime: clfTime(request.time),
+      requestTimeEpoch: request.time.getTime(),
+      resourceId: routeKey,
+      resourcePath,
+      stage: request.stage,
+    },
+    pathParameters: request.pathParameters ? { ...request.pathParameters } : null,
+    stageVariables: request.stageVariables ? { ...request.stageVariables } : null,
+    body: request.body ?? null,
+    isBase64Encoded: request.isBase64Encoded,
+  } as APIGatewayProxyEvent & { version: '1.0' }; // @types/aws-lambda types some identity fields as non-null
+}
+
+/**
+ * A REST API event, payload format 1.0 (Lambda proxy integration): headers keep the client's casing, with the last
+ * value in `headers` and every value in `multiValueHeaders` (the same for the query string); cookies stay in the
+ * `Cookie` header; absent maps are `null`; the path is as sent and `requestContext.path` includes the stage. With
+ * `claims` it carries a Cognito user pool authorizer's `requestContext.authorizer.claims`.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+ */
+export function restApiEvent(request: RestApiRequest): APIGatewayProxyEvent {
+  const [headers, multiValueHeaders] = lastAndAll(groupHeaders(request.headers, { lowerCase: false }));
+  const query = queryValues(request.rawQueryString);
+  const [queryStringParameters, multiValueQueryStringParameters] = lastAndAll(query);
+  const userAgent = Object.entries(headers).find(([name]) => name.toLowerCase() === 'user-agent')?.[1];
+
+  return {
+    resource: request.resource,
+    path: request.rawPath,
+    httpMethod: request.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query.size > 0 ? queryStringParameters : null,
+    multiValueQueryStringParameters: query.size > 0 ? multiValueQueryStringParameters : null,
+    pathParameters: request.pathParameters ? { ...request.pathParameters } : null,
+    stageVariables: request.stageVariables ? { ...request.stageVariables } : null,
+    requestContext: {
+      accountId: request.accountId,
+      apiId: request.apiId,
+      ...(request.claims && { authorizer: { claims: { ...request.claims } } }),
+      ...domainOf(request),
+      extendedRequestId: request.extendedRequestId,
+      httpMethod: request.method,
+      identity: identity(request.sourceIp, userAgent ?? null, { restApi: true }),
+      path: `/${request.stage}${request.rawPath}`,
+      protocol: request.protocol,
+      requestId: request.requestId,
+      requestTime: clfTime(request.time),
+      requestTimeEpoch: request.time.getTime(),
+      resourceId: request.resourceId,
+      resourcePath: request.resource,
+      stage: request.stage,
+    },
+    body: request.body ?? null,
+    isBase64Encoded: request.isBase64Encoded,
+  } as APIGatewayProxyEvent; // @types/aws-lambda types some identity fields as non-null; AWS sends null
+}
+
+/** An id shaped like an HTTP API's request ids (`JKJaXmPLvHcESHA=`). */
+export function newRequestId(): string {
+  return randomBytes(11)
+    .toString('base64')
+    .replace(/[+/]/g, (char) => (char === '+' ? 'a' : 'b'));
+}
+
+/** The `X-Amzn-Trace-Id` API Gateway adds: `Root=1-<epoch seconds, hex>-<96 random bits, hex>`. */
+export function traceId(time: Date | number): string {
+  const seconds = Math.floor(new Date(time).getTime() / 1000);
+  return `Root=1-${seconds.toString(16)}-${randomBytes(12).toString('hex')}`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Common Log Format time, as API Gateway writes it: `26/Nov/2026:17:03:58 +0000`. */
+export function clfTime(time: Date | number): string {
+  const date = new Date(time);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+  );
+}
+
+/** Values by header name, in order: names lower-cased (HTTP APIs) or as first spelled (REST APIs). */
+function groupHeaders(
+  headers: ApiGatewayRequest['headers'],
+  options: { lowerCase: boolean },
+): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  const spelling = new Map<string, string>(); // lower-case → the name kept
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    const key = spelling.get(lower) ?? (options.lowerCase ? lower : name);
+    spelling.set(lower, key);
+    values.set(key, [...(values.get(key) ?? []), value]);
+  }
+  return values;
+}
+
+/** Payload 1.0's two maps of a multi-valued map: the last value of each name, and all of them. */
+function lastAndAll(values: Map<string, string[]>): [Record<string, string>, Record<string, string[]>] {
+  const last: Record<string, string> = {};
+  const all: Record<string, string[]> = {};
+  for (const [name, list] of values) {
+    last[name] = list.at(-1) as string;
+    all[name] = list;
+  }
+  return [last, all];
+}
+
+/** Query parameters in order, each name with every value; a broken escape stays as sent. */
+function queryValues(rawQueryString: string): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (const pair of rawQueryString.split('&')) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    const name = decodeQueryPart(equals === -1 ? pair : pair.slice(0, equals));
+    const value = equals === -1 ? '' : decodeQueryPart(pair.slice(equals + 1));
+    values.set(name, [...(values.get(name) ?? []), value]);
+  }
+  return values;
+}
+
+function decodeQueryPart(value: string): string {
+  return safeDecode(value.replace(/\+/g, ' '));
+}
+
+/**
+ * HTTP APIs hand functions the path percent-decoded (`/notes/a%20b` arrives as `/notes/a b`, in `rawPath` and
+ * `requestContext.http.path` alike; REST APIs keep it encoded). A segment with a broken escape stays as sent.
+ */
+function decodedPath(rawPath: string): string {
+  return rawPath.split('/').map(safeDecode).join('/');
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function domainOf(request: ApiGatewayRequest): { domainName: string; domainPrefix: string } {
+  return {
+    domainName: request.domainName,
+    domainPrefix: request.domainName.split('.')[0] ?? request.domainName,
+  };
+}
+
+function copyOrNull(list: readonly string[] | undefined): string[] | null {
+  return list ? [...list] : null;
+}
+
+/** Payload 1.0 of an HTTP API: the JWT's claims and scopes, a Lambda authorizer's context, or nulls. */
+function authorizerV1(authorizer: HttpApiAuthorizer | undefined): Record<string, unknown> {
+  if (authorizer && 'jwt' in authorizer) {
+    return { claims: { ...authorizer.jwt.claims }, scopes: copyOrNull(authorizer.jwt.scopes) };
+  }
+  if (authorizer && 'lambda' in authorizer) {
+    const { context, principalId, latencyMs } = authorizer.lambda;
+    return { ...context, ...(principalId && { principalId }), integrationLatency: latencyMs };
+  }
+  return { claims: null, scopes: null };
+}
+
+/** Payload 1.0's caller identity: all null but the address and agent (REST APIs add API key and client cert). */
+function identity(sourceIp: string, userAgent: string | null, options: { restApi: boolean }) {
+  return {
+    accessKey: null,
+    accountId: null,
+    ...(options.restApi && { apiKey: null, apiKeyId: null }),
+    caller: null,
+    ...(options.restApi && { clientCert: null }),
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: null,
+    userAgent,
+    userArn: null,
+  };
+}
+
+// Sample events for tests and `pnpm event`: a described request, with what curl and API Gateway would add.
 
 /** Claims as a JWT carries them; the builders turn them into what API Gateway hands the function. */
 export type JwtClaims = Readonly<Record<string, string | number | boolean | readonly string[]>>;
@@ -70,11 +428,7 @@ const DEFAULT_SOURCE_IP = '192.0.2.10';
 const DEFAULT_USER_AGENT = 'curl/8.5.0';
 
 /**
- * An HTTP API event, payload format 2.0, as API Gateway hands it to a Lambda integration: header names
- * lower-cased and repeated values joined with commas, cookies in their own array (not in `headers`), repeated
- * query values joined with commas, `rawQueryString` as sent but `rawPath` percent-decoded, and `cookies`,
- * `queryStringParameters`, `pathParameters`, `body` and `stageVariables` left out when there are none.
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ * A sample HTTP API event, payload 2.0 (see {@link httpApiEventV2}). Path parameters are read from `routeKey`.
  */
 export function apiGatewayV2Event(
   input: ApiGatewayV2Input & { readonly jwtClaims: JwtClaims },
@@ -83,141 +437,39 @@ export function apiGatewayV2Event(input?: ApiGatewayV2Input): APIGatewayProxyEve
 export function apiGatewayV2Event(
   input: ApiGatewayV2Input = {},
 ): APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithJWTAuthorizer {
-  const request = describeRequest(input);
+  const request = sampleRequest(input);
   const routeKey = input.routeKey ?? '$default';
   const template = routeKey === '$default' ? undefined : routeKey.slice(routeKey.indexOf(' ') + 1);
-  // HTTP APIs hand the function the path percent-decoded, in rawPath and requestContext.http.path alike.
-  const path = safeDecode(request.path);
-  const pathParameters = input.pathParameters ?? matchPathParameters(template, request.path);
-
-  // Every header name once, lower-cased; repeated values joined with "," as API Gateway does.
-  const headers: Record<string, string> = {};
-  for (const [name, values] of request.headers) {
-    if (name === 'cookie') continue; // payload 2.0 moves cookies to `cookies`
-    headers[name] = values.join(',');
-  }
-  const cookies = request.cookies;
-  const queryStringParameters = Object.fromEntries(
-    [...request.queryValues].map(([name, values]) => [name, values.join(',')]),
-  );
-  const { accountId } = resolveLocation(input);
-
-  return {
-    version: '2.0',
+  const pathParameters = input.pathParameters ?? matchPathParameters(template, request.rawPath);
+  return httpApiEventV2({
+    ...request,
     routeKey,
-    rawPath: path,
-    rawQueryString: request.rawQueryString,
-    ...(cookies.length > 0 && { cookies }),
-    headers,
-    ...(Object.keys(queryStringParameters).length > 0 && { queryStringParameters }),
-    requestContext: {
-      accountId,
-      apiId: request.apiId,
-      ...(input.jwtClaims && {
-        authorizer: {
-          jwt: {
-            claims: claimsAsApiGatewayPassesThem(input.jwtClaims),
-            scopes: input.scopes ? [...input.scopes] : null,
-          },
-        },
-      }),
-      domainName: request.domainName,
-      domainPrefix: request.apiId,
-      http: {
-        method: request.method,
-        path,
-        protocol: 'HTTP/1.1',
-        sourceIp: request.sourceIp,
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomBytes(10).toString('base64'), // API Gateway's HTTP API ids look like "JKJaXmPLvHcESHA="
-      routeKey,
-      stage: input.stage ?? '$default',
-      time: clfTime(request.time),
-      timeEpoch: request.time.getTime(),
-    },
-    ...(request.body !== undefined && { body: request.body }),
-    ...(pathParameters && { pathParameters }),
-    isBase64Encoded: request.isBase64Encoded,
-    ...(input.stageVariables && { stageVariables: { ...input.stageVariables } }),
-  };
+    stage: input.stage ?? '$default',
+    requestId: newRequestId(),
+    pathParameters,
+    ...(input.jwtClaims && {
+      authorizer: { jwt: { claims: claimsAsApiGatewayPassesThem(input.jwtClaims), scopes: input.scopes } },
+    }),
+  }) as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
 /**
- * A REST API event, payload format 1.0 (Lambda proxy integration): headers keep the client's casing, with the last
- * value in `headers` and every value in `multiValueHeaders` (the same for the query string); cookies stay in the
- * `Cookie` header; absent maps are `null`; `requestContext.path` includes the stage. With `jwtClaims` it carries a
- * Cognito user pool authorizer's `requestContext.authorizer.claims`.
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+ * A sample REST API event, payload 1.0 (see {@link restApiEvent}). With `jwtClaims` it carries a Cognito user pool
+ * authorizer's claims.
  */
 export function apiGatewayV1Event(input: ApiGatewayV1Input = {}): APIGatewayProxyEvent {
-  const request = describeRequest(input, { keepCase: true });
-  const resource = input.resource ?? request.path;
-  const stage = input.stage ?? 'prod';
-  const pathParameters = input.pathParameters ?? matchPathParameters(resource, request.path);
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (const [name, values] of request.headers) {
-    headers[name] = values.at(-1) as string;
-    multiValueHeaders[name] = values;
-  }
-  const queryStringParameters: Record<string, string> = {};
-  const multiValueQueryStringParameters: Record<string, string[]> = {};
-  for (const [name, values] of request.queryValues) {
-    queryStringParameters[name] = values.at(-1) as string;
-    multiValueQueryStringParameters[name] = values;
-  }
-  const hasQuery = request.queryValues.size > 0;
-  const { accountId } = resolveLocation(input);
-  const userAgent = headerValue(headers, 'user-agent');
-
-  return {
+  const request = sampleRequest(input);
+  const resource = input.resource ?? request.rawPath;
+  return restApiEvent({
+    ...request,
     resource,
-    path: request.path,
-    httpMethod: request.method,
-    headers,
-    multiValueHeaders,
-    queryStringParameters: hasQuery ? queryStringParameters : null,
-    multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
-    pathParameters: pathParameters ?? null,
-    stageVariables: input.stageVariables ? { ...input.stageVariables } : null,
-    requestContext: {
-      accountId,
-      apiId: request.apiId,
-      ...(input.jwtClaims && { authorizer: { claims: claimsAsApiGatewayPassesThem(input.jwtClaims) } }),
-      domainName: request.domainName,
-      domainPrefix: request.apiId,
-      extendedRequestId: randomBytes(10).toString('base64'),
-      httpMethod: request.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: request.sourceIp,
-        user: null,
-        userAgent: userAgent ?? null,
-        userArn: null,
-      },
-      path: `/${stage}${request.path}`,
-      protocol: 'HTTP/1.1',
-      requestId: newId(),
-      requestTime: clfTime(request.time),
-      requestTimeEpoch: request.time.getTime(),
-      resourceId: randomBytes(3).toString('hex'),
-      resourcePath: resource,
-      stage,
-    },
-    body: request.body ?? null,
-    isBase64Encoded: request.isBase64Encoded,
-  } as APIGatewayProxyEvent; // @types/aws-lambda types some identity fields as non-null; AWS sends null
+    stage: input.stage ?? 'prod',
+    requestId: newId(),
+    extendedRequestId: randomBytes(10).toString('base64'),
+    resourceId: randomBytes(3).toString('hex'),
+    pathParameters: input.pathParameters ?? matchPathParameters(resource, request.rawPath),
+    ...(input.jwtClaims && { claims: claimsAsApiGatewayPassesThem(input.jwtClaims) }),
+  });
 }
 
 /**
@@ -247,48 +499,18 @@ export function cognitoIdTokenClaims(
   });
 }
 
-interface DescribedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly rawQueryString: string;
-  /** Decoded values by name, in order of appearance. */
-  readonly queryValues: Map<string, string[]>;
-  /** Values by header name (lower-cased, or as first written with keepCase), in order. */
-  readonly headers: Map<string, string[]>;
-  readonly cookies: string[];
-  readonly body: string | undefined;
-  readonly isBase64Encoded: boolean;
-  readonly apiId: string;
-  readonly domainName: string;
-  readonly sourceIp: string;
-  readonly time: Date;
-}
-
-/** What both payload versions share: the request as a client and API Gateway's edge produced it. */
-function describeRequest(
-  input: ApiGatewayRequestInput,
-  options: { keepCase?: boolean } = {},
-): DescribedRequest {
-  const { region } = resolveLocation(input);
-  const method = (input.method ?? 'GET').toUpperCase();
-  const path = input.path ?? '/';
+/** The request a sample input describes, with the headers curl and API Gateway's edge add. */
+function sampleRequest(input: ApiGatewayRequestInput): Omit<ApiGatewayRequest, 'stage' | 'requestId'> {
+  const { region, accountId } = resolveLocation(input);
   const apiId = input.apiId ?? DEFAULT_API_ID;
   const domainName = `${apiId}.execute-api.${region}.amazonaws.com`;
   const sourceIp = input.sourceIp ?? DEFAULT_SOURCE_IP;
   const time = input.time ?? new Date();
 
-  const headers = new Map<string, string[]>();
-  const names = new Map<string, string>(); // lower-case → the spelling kept
-  const add = (name: string, value: string) => {
-    const lower = name.toLowerCase();
-    const key = names.get(lower) ?? (options.keepCase ? name : lower);
-    names.set(lower, key);
-    headers.set(key, [...(headers.get(key) ?? []), value]);
-  };
-  const has = (name: string) => names.has(name);
-  for (const [name, value] of Object.entries(input.headers ?? {})) {
-    for (const one of [value].flat()) add(name, one);
-  }
+  const headers: [string, string][] = Object.entries(input.headers ?? {}).flatMap(([name, value]) =>
+    [value].flat().map((one): [string, string] => [name, one]),
+  );
+  const has = (name: string) => headers.some(([given]) => given.toLowerCase() === name.toLowerCase());
 
   let body: string | undefined;
   let isBase64Encoded = input.isBase64Encoded ?? false;
@@ -303,10 +525,10 @@ function describeRequest(
   } else if (input.body !== undefined) {
     body = JSON.stringify(input.body);
     bodyBytes = Buffer.byteLength(body);
-    if (!has('content-type')) add('Content-Type', 'application/json');
+    if (!has('content-type')) headers.push(['Content-Type', 'application/json']);
   }
 
-  // What curl and API Gateway's edge add to every request (payload 2.0 lower-cases the names).
+  // What curl and API Gateway's edge add to every request.
   const defaults: [string, string | undefined][] = [
     ['Accept', '*/*'],
     ['User-Agent', DEFAULT_USER_AGENT],
@@ -318,40 +540,35 @@ function describeRequest(
     ['X-Forwarded-Proto', 'https'],
   ];
   for (const [name, value] of defaults) {
-    if (value !== undefined && !has(name.toLowerCase())) add(name, value);
-  }
-
-  const cookies = [...(input.cookies ?? [])];
-  const cookieHeader = names.get('cookie');
-  if (cookieHeader !== undefined) {
-    for (const value of headers.get(cookieHeader) ?? []) cookies.push(...value.split(/;\s*/).filter(Boolean));
-  }
-  if (options.keepCase && input.cookies?.length) {
-    // Payload 1.0 has no cookies field: they travel in the Cookie header.
-    const key = cookieHeader ?? 'Cookie';
-    headers.set(key, [cookies.join('; ')]);
-  }
-
-  const rawQueryString = rawQuery(input.query);
-  const queryValues = new Map<string, string[]>();
-  for (const [name, value] of new URLSearchParams(rawQueryString)) {
-    queryValues.set(name, [...(queryValues.get(name) ?? []), value]);
+    if (value !== undefined && !has(name)) headers.push([name, value]);
   }
 
   return {
-    method,
-    path,
-    rawQueryString,
-    queryValues,
-    headers,
-    cookies,
-    body,
+    method: (input.method ?? 'GET').toUpperCase(),
+    rawPath: input.path ?? '/',
+    rawQueryString: rawQuery(input.query),
+    headers: withCookies(headers, input.cookies ?? []),
+    ...(body !== undefined && { body }),
     isBase64Encoded,
-    apiId,
-    domainName,
     sourceIp,
+    protocol: 'HTTP/1.1',
+    domainName,
+    accountId,
+    apiId,
     time,
+    ...(input.stageVariables && { stageVariables: input.stageVariables }),
   };
+}
+
+/** The given cookies, then those of the Cookie headers, as one Cookie header where the first one was. */
+function withCookies(headers: [string, string][], cookies: readonly string[]): [string, string][] {
+  if (cookies.length === 0) return headers;
+  const isCookie = ([name]: [string, string]) => name.toLowerCase() === 'cookie';
+  const sent = headers.filter(isCookie).flatMap(([, value]) => value.split(/;\s*/).filter(Boolean));
+  const at = headers.findIndex(isCookie);
+  const cookie: [string, string] = [headers[at]?.[0] ?? 'Cookie', [...cookies, ...sent].join('; ')];
+  const others = headers.filter((header) => !isCookie(header));
+  return at === -1 ? [...others, cookie] : [...others.slice(0, at), cookie, ...others.slice(at)];
 }
 
 function rawQuery(query: ApiGatewayRequestInput['query']): string {
@@ -382,14 +599,6 @@ function matchPathParameters(template: string | undefined, path: string): Record
   return Object.fromEntries(names.map((name, i) => [name, safeDecode(match[i + 1] as string)]));
 }
 
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
 /** API Gateway hands claims on as strings: `true` → "true", `1700000000` → "1700000000", a list → "[a b]". */
 function claimsAsApiGatewayPassesThem(claims: JwtClaims): Record<string, string> {
   return Object.fromEntries(
@@ -398,25 +607,4 @@ function claimsAsApiGatewayPassesThem(claims: JwtClaims): Record<string, string>
       Array.isArray(value) ? `[${value.join(' ')}]` : String(value),
     ]),
   );
-}
-
-function headerValue(headers: Record<string, string>, name: string): string | undefined {
-  const key = Object.keys(headers).find((key) => key.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key];
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** Common Log Format time, as API Gateway writes it: `26/Nov/2026:17:03:58 +0000`. */
-function clfTime(time: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${pad(time.getUTCDate())}/${MONTHS[time.getUTCMonth()]}/${time.getUTCFullYear()}:` +
-    `${pad(time.getUTCHours())}:${pad(time.getUTCMinutes())}:${pad(time.getUTCSeconds())} +0000`
-  );
-}
-
-/** An X-Ray trace id: `Root=1-<epoch seconds, hex>-<96 random bits, hex>`. */
-function traceId(time: Date): string {
-  return `Root=1-${Math.floor(time.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
 }

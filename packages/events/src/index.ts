@@ -1,12 +1,23 @@
 export {
+  type ApiGatewayRequest,
   type ApiGatewayRequestInput,
   type ApiGatewayV1Input,
   type ApiGatewayV2Input,
   apiGatewayV1Event,
   apiGatewayV2Event,
+  clfTime,
   cognitoIdTokenClaims,
   DEFAULT_API_ID,
+  type HttpApiAuthorizer,
+  type HttpApiEventV2,
+  type HttpApiRequest,
+  httpApiEventV1,
+  httpApiEventV2,
   type JwtClaims,
+  newRequestId,
+  type RestApiRequest,
+  restApiEvent,
+  traceId,
 } from './api-gateway.ts';
 export { arn, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, type Location } from './aws.ts';
 export {

@@ -1,10 +1,14 @@
 /**
- * The Lambda proxy event an HTTP API builds from a request (payload format 2.0, and 1.0), and the HTTP response
- * it makes of the function's answer — as documented in "Working with AWS Lambda proxy integrations for HTTP APIs".
+ * The Lambda proxy event an HTTP API builds from a request (payload format 2.0, and 1.0: the facts of the request
+ * go to @triggers/events, which builds both), and the HTTP response it makes of the function's answer — as
+ * documented in "Working with AWS Lambda proxy integrations for HTTP APIs".
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { type HttpApiRequest, httpApiEventV1, httpApiEventV2, traceId } from '@triggers/events';
 import { isRecord } from '../shared.ts';
+
+// API Gateway's request ids and log times are the events model's too.
+export { clfTime, newRequestId } from '@triggers/events';
 
 export interface RequestFacts {
   readonly request: IncomingMessage;
@@ -16,7 +20,7 @@ export interface RequestFacts {
   /** The raw path as requested, stage prefix included (AWS keeps it in rawPath). */
   readonly rawPath: string;
   readonly rawQueryString: string;
-  /** The route's path as the template writes it (`/notes/{id}`), for 1.0's `resource`. */
+  /** The route's path as the template writes it (`/notes/{id}`); the events model reads it from `routeKey`. */
   readonly resourcePath: string;
   readonly pathParameters: Readonly<Record<string, string>>;
   readonly stageVariables: Readonly<Record<string, string>>;
@@ -32,13 +36,6 @@ export interface RequestFacts {
   };
 }
 
-/** An id shaped like API Gateway's (`JKJaXmPLvHcESHA=`). */
-export function newRequestId(): string {
-  return randomBytes(11)
-    .toString('base64')
-    .replace(/[+/]/g, (char) => (char === '+' ? 'a' : 'b'));
-}
-
 /** Connection-level headers: they belong to the hop to API Gateway and never reach the function. */
 const HOP_BY_HOP = new Set([
   'connection',
@@ -48,14 +45,6 @@ const HOP_BY_HOP = new Set([
   'upgrade',
   'te',
 ]);
-
-/** `12/Mar/2020:19:03:58 +0000`, the CLF time API Gateway writes. */
-export function clfTime(epochMs: number): string {
-  const date = new Date(epochMs);
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
-}
 
 const TEXT_TYPES = [
   /^text\//,
@@ -70,73 +59,24 @@ export function isTextContent(contentType: string | undefined): boolean {
   return TEXT_TYPES.some((pattern) => pattern.test(type));
 }
 
-/** `Root=1-<epoch hex>-<24 hex>`, the trace header API Gateway adds. */
-function traceId(epochMs: number): string {
-  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
-}
-
 /**
- * Every header name lower-cased with its values; repeated headers keep every value. API Gateway adds the
- * X-Forwarded-* headers (the client's address, the port and protocol it called) and a trace id.
+ * The headers as received, in order, and those API Gateway adds: the client's address appended to
+ * X-Forwarded-For, the port and protocol it called (replacing any the client sent), and a trace id.
  */
-function headerValues(request: IncomingMessage, startedAt: number): Map<string, string[]> {
-  const values = new Map<string, string[]>();
+function headersOf(request: IncomingMessage, startedAt: number): [string, string][] {
+  const headers: [string, string][] = [];
   const raw = request.rawHeaders;
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const name = (raw[index] as string).toLowerCase();
-    if (HOP_BY_HOP.has(name)) continue;
-    const list = values.get(name) ?? [];
-    list.push(raw[index + 1] as string);
-    values.set(name, list);
+    if (HOP_BY_HOP.has(name) || name === 'x-forwarded-port' || name === 'x-forwarded-proto') continue;
+    headers.push([name, raw[index + 1] as string]);
   }
-  const forwardedFor = values.get('x-forwarded-for') ?? [];
-  values.set('x-forwarded-for', [...forwardedFor, sourceIp(request)]);
-  values.set('x-forwarded-port', [String(request.socket.localPort ?? '')]);
-  values.set('x-forwarded-proto', ['http']);
-  if (!values.has('x-amzn-trace-id')) values.set('x-amzn-trace-id', [traceId(startedAt)]);
-  return values;
-}
-
-/**
- * HTTP APIs hand functions the path percent-decoded (`/notes/a%20b` arrives as `/notes/a b`, in `rawPath` and
- * `requestContext.http.path` alike — REST APIs and function URLs keep it encoded). A segment with a broken escape
- * stays as sent.
- */
-function decodedPath(rawPath: string): string {
-  return rawPath
-    .split('/')
-    .map((segment) => {
-      try {
-        return decodeURIComponent(segment);
-      } catch {
-        return segment;
-      }
-    })
-    .join('/');
-}
-
-function decodeQueryPart(value: string): string {
-  try {
-    return decodeURIComponent(value.replace(/\+/g, ' '));
-  } catch {
-    return value;
-  }
-}
-
-/** Query parameters in order, each name with every value. */
-function queryValues(rawQueryString: string): Map<string, string[]> {
-  const values = new Map<string, string[]>();
-  if (rawQueryString === '') return values;
-  for (const pair of rawQueryString.split('&')) {
-    if (pair === '') continue;
-    const equals = pair.indexOf('=');
-    const name = decodeQueryPart(equals === -1 ? pair : pair.slice(0, equals));
-    const value = equals === -1 ? '' : decodeQueryPart(pair.slice(equals + 1));
-    const list = values.get(name) ?? [];
-    list.push(value);
-    values.set(name, list);
-  }
-  return values;
+  headers.push(['x-forwarded-for', sourceIp(request)]);
+  headers.push(['x-forwarded-port', String(request.socket.localPort ?? '')]);
+  headers.push(['x-forwarded-proto', 'http']);
+  if (!headers.some(([name]) => name === 'x-amzn-trace-id'))
+    headers.push(['x-amzn-trace-id', traceId(startedAt)]);
+  return headers;
 }
 
 function nonEmpty<T extends object>(value: T): T | undefined {
@@ -155,131 +95,39 @@ function sourceIp(request: IncomingMessage): string {
   return (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
 }
 
-function domainOf(request: IncomingMessage): { domainName: string; domainPrefix: string } {
-  const domainName = request.headers.host ?? '127.0.0.1';
-  return { domainName, domainPrefix: domainName.split('.')[0] ?? domainName };
+/** The request in the terms of the events model, which builds both payload formats. */
+function requestOf(facts: RequestFacts): HttpApiRequest {
+  const { request } = facts;
+  return {
+    method: request.method ?? 'GET',
+    rawPath: facts.rawPath,
+    rawQueryString: facts.rawQueryString,
+    headers: headersOf(request, facts.startedAt),
+    ...bodyOf(facts),
+    sourceIp: sourceIp(request),
+    protocol: `HTTP/${request.httpVersion}`,
+    domainName: request.headers.host ?? '127.0.0.1',
+    accountId: facts.accountId,
+    apiId: facts.apiId,
+    stage: facts.stage,
+    routeKey: facts.routeKey,
+    requestId: facts.requestId,
+    time: new Date(facts.startedAt),
+    pathParameters: nonEmpty(facts.pathParameters),
+    stageVariables: nonEmpty(facts.stageVariables),
+    ...(facts.jwt && { authorizer: { jwt: facts.jwt } }),
+    ...(facts.lambda && { authorizer: { lambda: facts.lambda } }),
+  };
 }
 
 /** Payload format 2.0. */
 export function buildEventV2(facts: RequestFacts): Record<string, unknown> {
-  const { request } = facts;
-  const headers: Record<string, string> = {};
-  let cookies: string[] | undefined;
-  for (const [name, values] of headerValues(request, facts.startedAt)) {
-    // 2.0 moves cookies out of the headers into their own list.
-    if (name === 'cookie') {
-      cookies = values.flatMap((value) => value.split(';').map((cookie) => cookie.trim())).filter(Boolean);
-    } else headers[name] = values.join(',');
-  }
-  const query: Record<string, string> = {};
-  for (const [name, values] of queryValues(facts.rawQueryString)) query[name] = values.join(',');
-  const queryStringParameters = nonEmpty(query);
-  const pathParameters = nonEmpty({ ...facts.pathParameters });
-  const stageVariables = nonEmpty({ ...facts.stageVariables });
-  return {
-    version: '2.0',
-    routeKey: facts.routeKey,
-    rawPath: decodedPath(facts.rawPath),
-    rawQueryString: facts.rawQueryString,
-    ...(cookies ? { cookies } : {}),
-    headers,
-    ...(queryStringParameters ? { queryStringParameters } : {}),
-    requestContext: {
-      accountId: facts.accountId,
-      apiId: facts.apiId,
-      ...(facts.jwt
-        ? { authorizer: { jwt: { claims: facts.jwt.claims, scopes: facts.jwt.scopes ?? null } } }
-        : {}),
-      ...(facts.lambda ? { authorizer: { lambda: facts.lambda.context } } : {}),
-      ...domainOf(request),
-      http: {
-        method: request.method ?? 'GET',
-        path: decodedPath(facts.rawPath),
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: sourceIp(request),
-        userAgent: request.headers['user-agent'] ?? '',
-      },
-      requestId: facts.requestId,
-      routeKey: facts.routeKey,
-      stage: facts.stage,
-      time: clfTime(facts.startedAt),
-      timeEpoch: facts.startedAt,
-    },
-    ...bodyOf(facts),
-    ...(pathParameters ? { pathParameters } : {}),
-    ...(stageVariables ? { stageVariables } : {}),
-  };
+  return { ...httpApiEventV2(requestOf(facts)) };
 }
 
 /** Payload format 1.0 (the REST API's shape, as HTTP APIs send it). */
 export function buildEventV1(facts: RequestFacts): Record<string, unknown> {
-  const { request } = facts;
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (const [name, values] of headerValues(request, facts.startedAt)) {
-    headers[name] = values.at(-1) as string; // the last value wins, as in 1.0
-    multiValueHeaders[name] = values;
-  }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [name, values] of queryValues(facts.rawQueryString)) {
-    query[name] = values.at(-1) as string;
-    multiQuery[name] = values;
-  }
-  const { body, isBase64Encoded } = bodyOf(facts);
-  const method = request.method ?? 'GET';
-  return {
-    version: '1.0',
-    resource: facts.routeKey === '$default' ? '/$default' : facts.resourcePath,
-    path: decodedPath(facts.rawPath),
-    httpMethod: method,
-    headers,
-    multiValueHeaders,
-    queryStringParameters: nonEmpty(query) ?? null,
-    multiValueQueryStringParameters: nonEmpty(multiQuery) ?? null,
-    requestContext: {
-      accountId: facts.accountId,
-      apiId: facts.apiId,
-      authorizer: facts.jwt
-        ? { claims: facts.jwt.claims, scopes: facts.jwt.scopes ?? null }
-        : facts.lambda
-          ? {
-              ...facts.lambda.context,
-              ...(facts.lambda.principalId ? { principalId: facts.lambda.principalId } : {}),
-              integrationLatency: facts.lambda.latencyMs,
-            }
-          : { claims: null, scopes: null },
-      ...domainOf(request),
-      extendedRequestId: facts.requestId,
-      httpMethod: method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        caller: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: sourceIp(request),
-        user: null,
-        userAgent: request.headers['user-agent'] ?? '',
-        userArn: null,
-      },
-      path: decodedPath(facts.rawPath),
-      protocol: `HTTP/${request.httpVersion}`,
-      requestId: facts.requestId,
-      requestTime: clfTime(facts.startedAt),
-      requestTimeEpoch: facts.startedAt,
-      resourceId: facts.routeKey,
-      resourcePath: facts.resourcePath,
-      stage: facts.stage,
-    },
-    pathParameters: nonEmpty({ ...facts.pathParameters }) ?? null,
-    stageVariables: nonEmpty({ ...facts.stageVariables }) ?? null,
-    body: body ?? null,
-    isBase64Encoded,
-  };
+  return { ...httpApiEventV1(requestOf(facts)) };
 }
 
 export interface HttpAnswer {
