@@ -1,17 +1,18 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { powertools, readEnvironment } from '@triggers/kit/runtime';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SettingsSchema } from './contract.ts';
 import { type AcceptedOrder, InvalidOrderError, orderTotal, parseOrder } from './order.ts';
 
-// Created once per execution environment, reused by every invocation it serves.
-const logger = new Logger();
-const metrics = new Metrics({ namespace: 'LambdaTriggers' });
+// Created once per execution environment, reused by every invocation it serves. A missing or malformed table
+// name fails the cold start here, with one line naming it.
+const { ORDERS_TABLE_NAME: tableName } = readEnvironment(SettingsSchema);
+const { logger, metrics } = powertools();
 const processor = new BatchProcessor(EventType.SQS);
 const orders = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const tableName = process.env.ORDERS_TABLE_NAME;
 
 /**
  * Stores one order. SQS delivers at least once, so the same message (or a producer's retry with a new message id)

@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient, PutCommand, type PutCommandInput } from '@aws-s
 import { sqsEvent } from '@triggers/events';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../src/handler.ts';
 import type { Order } from '../src/order.ts';
 
@@ -145,5 +145,31 @@ describe('orders worker', () => {
 
     // Assess
     await expect(invocation).rejects.toBeInstanceOf(FullBatchFailureError);
+  });
+});
+
+describe('orders function settings', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it.each([
+    ['missing', undefined, /^ORDERS_TABLE_NAME is not set: the orders table name is required \(/],
+    ['empty', '', /^ORDERS_TABLE_NAME is "": a DynamoDB table name is 3–255 letters/],
+    ['not a table name', 'orders table', /^ORDERS_TABLE_NAME is "orders table": a DynamoDB table name/],
+  ])('fails the cold start with one line naming ORDERS_TABLE_NAME when it is %s', async (_, value, line) => {
+    // Prepare: a fresh execution environment whose table name is wrong
+    vi.resetModules();
+    vi.stubEnv('ORDERS_TABLE_NAME', value);
+
+    // Act
+    const coldStart = import('../src/handler.ts');
+
+    // Assess
+    await expect(coldStart).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringMatching(line),
+    });
+    await expect(coldStart).rejects.not.toThrow(/\n/);
   });
 });
