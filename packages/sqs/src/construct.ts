@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { TriggerAlarms, TriggerFunction, type TriggerFunctionProps } from '@triggers/kit';
+import { deadLetterQueue, type IntegrationProps, TriggerAlarms, TriggerFunction } from '@triggers/kit';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV, SERVICE_NAME } from './contract.ts';
 
-export interface SqsIntegrationProps {
+/** The integration's own props, then the kit's shared ones (`functionProps`, `alarmTopic`, `removalPolicy`). */
+export interface SqsIntegrationProps extends IntegrationProps {
   /** Consume a queue you already have instead of creating one. Its visibility timeout and DLQ are yours to set. */
   readonly existingQueue?: sqs.IQueue;
   /** Overrides for the queue this construct creates (ignored with `existingQueue`). */
@@ -23,26 +24,23 @@ export interface SqsIntegrationProps {
   readonly maxBatchingWindow?: Duration;
   /** The most concurrent invocations this queue may cause (2–1000). @default 5 */
   readonly maxConcurrency?: number;
-  /** Overrides for the worker function (timeout, memory, …). */
-  readonly functionProps?: Partial<TriggerFunctionProps>;
-  /** Alarm notifications go here. */
-  readonly alarmTopic?: sns.ITopic;
-  /** What happens to the orders table and queues on stack deletion. @default RETAIN */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
- * An order queue drained by a Lambda worker that stores each valid order once in DynamoDB.
+ * An order queue drained by a Lambda function that stores each valid order once in DynamoDB.
  * Failed messages are retried individually (partial batch response) and dead-lettered after `maxReceiveCount`.
  */
 export class SqsIntegration extends Construct {
-  readonly queue: sqs.IQueue;
-  /** Undefined when `existingQueue` was given. */
-  readonly deadLetterQueue?: sqs.Queue;
-  readonly table: dynamodb.Table;
-  readonly worker: TriggerFunction;
-  readonly eventSource: SqsEventSource;
+  /** The function that stores each valid order. */
+  readonly fn: TriggerFunction;
   readonly alarms: TriggerAlarms;
+  /** The queue it drains: the one it created, or `existingQueue`. */
+  readonly queue: sqs.IQueue;
+  /** Where messages that keep failing end up. Undefined when `existingQueue` was given. */
+  readonly deadLetterQueue?: sqs.Queue;
+  /** Accepted orders, one item per order id. */
+  readonly table: dynamodb.Table;
+  readonly eventSource: SqsEventSource;
 
   constructor(scope: Construct, id: string, props: SqsIntegrationProps = {}) {
     super(scope, id);
@@ -60,16 +58,16 @@ export class SqsIntegration extends Construct {
       removalPolicy,
     });
 
-    this.worker = new TriggerFunction(this, 'Worker', {
+    this.fn = new TriggerFunction(this, 'Worker', {
       entry: fileURLToPath(new URL('./handler.ts', import.meta.url)),
-      serviceName: 'orders-worker',
+      serviceName: SERVICE_NAME,
       description: 'Stores valid orders from the queue, once each',
       ...props.functionProps,
-      environment: { ORDERS_TABLE_NAME: this.table.tableName, ...props.functionProps?.environment },
+      environment: { [ENV.tableName]: this.table.tableName, ...props.functionProps?.environment },
     });
-    const timeout = this.worker.timeout ?? Duration.seconds(3); // Lambda's default when none is set
-    // The worker only ever creates orders: PutItem, not the whole write set grantWriteData would give.
-    this.table.grant(this.worker, 'dynamodb:PutItem');
+    const timeout = this.fn.timeout ?? Duration.seconds(3); // Lambda's default when none is set
+    // The function only ever creates orders: PutItem, not the whole write set grantWriteData would give.
+    this.table.grant(this.fn, 'dynamodb:PutItem');
 
     if (props.existingQueue) {
       this.queue = props.existingQueue;
@@ -86,11 +84,10 @@ export class SqsIntegration extends Construct {
             `6 × the function timeout + the batching window (${minimumVisibility.toSeconds()} s).`,
         );
       }
-      this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14), // the longest SQS allows: time to inspect and redrive
+      // Encrypted, TLS only, messages kept 14 days (the longest SQS allows): time to inspect and redrive.
+      this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', {
         removalPolicy,
+        holds: 'orders that failed maxReceiveCount times',
       });
       this.queue = new sqs.Queue(this, 'Queue', {
         ...props.queueProps,
@@ -110,10 +107,10 @@ export class SqsIntegration extends Construct {
       reportBatchItemFailures: true,
       maxConcurrency: props.maxConcurrency ?? 5,
     });
-    this.worker.addEventSource(this.eventSource);
+    this.fn.addEventSource(this.eventSource);
 
     this.alarms = new TriggerAlarms(this, 'Alarms', { topic: props.alarmTopic })
-      .watchFunction(this.worker)
+      .watchFunction(this.fn)
       .watchQueue(this.queue, { maxAge: Duration.minutes(5) });
     if (this.deadLetterQueue) this.alarms.watchDeadLetterQueue(this.deadLetterQueue);
   }

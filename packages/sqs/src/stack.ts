@@ -1,4 +1,5 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { addOutputs } from '@triggers/kit';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { SqsIntegration, type SqsIntegrationProps } from './construct.ts';
 
@@ -18,15 +19,17 @@ export class SqsStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
       ...props.integration,
     });
-    const { queue, deadLetterQueue, table, worker } = this.integration;
-    new CfnOutput(this, 'QueueUrl', { value: queue.queueUrl, description: 'Send orders here' });
-    if (deadLetterQueue) {
-      new CfnOutput(this, 'DeadLetterQueueUrl', {
+    const { queue, deadLetterQueue, table, fn } = this.integration;
+    // The descriptor (src/integration.ts) and `pnpm start` read these names.
+    addOutputs(this, {
+      QueueUrl: { value: queue.queueUrl, description: 'Send orders here' },
+      // None when the integration consumes an existing queue: its DLQ is the owner's.
+      DeadLetterQueueUrl: deadLetterQueue && {
         value: deadLetterQueue.queueUrl,
         description: 'Failed orders',
-      });
-    }
-    new CfnOutput(this, 'TableName', { value: table.tableName, description: 'Accepted orders' });
-    new CfnOutput(this, 'FunctionName', { value: worker.functionName, description: 'The worker' });
+      },
+      TableName: { value: table.tableName, description: 'Accepted orders' },
+      FunctionName: { value: fn.functionName, description: 'The worker' },
+    });
   }
 }

@@ -1,22 +1,25 @@
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { TriggerAlarms, TriggerFunction } from '@triggers/kit';
+import { bundleOf, nagFindings, templateOf } from '@triggers/kit/testing';
+import { Duration } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SqsIntegration } from '../src/construct.ts';
+import { SqsIntegration, type SqsIntegrationProps } from '../src/construct.ts';
 import { SqsStack } from '../src/stack.ts';
-
-/** Skips esbuild: template tests look at the template, one test below bundles for real. */
-const noBundling = { 'aws:cdk:bundling-stacks': [] };
 
 describe('SqsStack template', () => {
   let template: Template;
+  let findings: string[];
 
   beforeAll(() => {
-    const app = new App({ context: noBundling });
-    const stack = new SqsStack(app, 'Triggers-Sqs');
+    // Built once, without bundling, under cdk-nag's AwsSolutions checks: every test below reads this one stack.
+    const stacks: SqsStack[] = [];
+    findings = nagFindings((app) => {
+      stacks.push(new SqsStack(app, 'Triggers-Sqs'));
+    });
+    const [stack] = stacks;
+    if (!stack) throw new Error('nagFindings did not build the stack');
     template = Template.fromStack(stack);
   });
 
@@ -60,7 +63,7 @@ describe('SqsStack template', () => {
     expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn?.Properties.Timeout);
   });
 
-  it('runs the worker on Node.js 24, arm64, with JSON logs into its own log group', () => {
+  it('runs the function on Node.js 24, arm64, with JSON logs into its own log group', () => {
     // Assess
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
@@ -112,7 +115,7 @@ describe('SqsStack template', () => {
     ]);
   });
 
-  it('grants the worker only what it uses: its log group, its queue, PutItem on its table', () => {
+  it('grants the function only what it uses: its log group, its queue, PutItem on its table', () => {
     // Prepare
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement,
@@ -139,25 +142,32 @@ describe('SqsStack template', () => {
   });
 
   it('passes cdk-nag AwsSolutions with no findings', () => {
-    // Prepare
-    const app = new App({ context: noBundling });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    new SqsStack(app, 'Triggers-Sqs');
-
-    // Act
-    const synth = () => app.synth();
-
-    // Assess
-    expect(synth).not.toThrow();
+    // Assess: the one acknowledgement (AwsSolutions-SQS3: the DLQ has no DLQ of its own) is the kit's recipe's
+    expect(findings).toEqual([]);
   });
 });
 
-describe('SqsIntegration props', () => {
-  const build = (props: ConstructorParameters<typeof SqsIntegration>[2]) => {
-    const stack = new Stack(new App({ context: noBundling }), 'Test');
-    const integration = new SqsIntegration(stack, 'Orders', props);
-    return { integration, template: Template.fromStack(stack) };
+describe('SqsIntegration', () => {
+  const build = (props?: SqsIntegrationProps) => {
+    const { template, built: integration } = templateOf(
+      (stack) => new SqsIntegration(stack, 'Orders', props),
+    );
+    return { integration, template };
   };
+
+  it('exposes the members every integration has: fn, alarms, its source (queue) and deadLetterQueue', () => {
+    // Act
+    const { integration } = build();
+
+    // Assess
+    expect(integration.fn).toBeInstanceOf(TriggerFunction);
+    expect(integration.alarms).toBeInstanceOf(TriggerAlarms);
+    expect(integration.alarms.alarms).toHaveLength(5);
+    expect(integration.queue).toBeInstanceOf(sqs.Queue);
+    expect(integration.deadLetterQueue).toBeInstanceOf(sqs.Queue);
+    expect(integration.table).toBeInstanceOf(dynamodb.Table);
+    expect(integration).not.toHaveProperty('worker');
+  });
 
   it('refuses a visibility timeout shorter than 6 × the function timeout', () => {
     // Act
@@ -209,38 +219,35 @@ describe('SqsIntegration props', () => {
 
   it('consumes an existing queue without creating queues of its own', () => {
     // Prepare
-    const stack = new Stack(new App({ context: noBundling }), 'Test');
-    const existing = sqs.Queue.fromQueueArn(stack, 'Existing', 'arn:aws:sqs:us-east-1:111122223333:orders');
+    let existing: sqs.IQueue | undefined;
 
     // Act
-    const integration = new SqsIntegration(stack, 'Orders', { existingQueue: existing });
-    const template = Template.fromStack(stack);
+    const { template, built: integration } = templateOf((stack) => {
+      existing = sqs.Queue.fromQueueArn(stack, 'Existing', 'arn:aws:sqs:us-east-1:111122223333:orders');
+      return new SqsIntegration(stack, 'Orders', { existingQueue: existing });
+    });
 
     // Assess
+    expect(integration.queue).toBe(existing);
     expect(integration.deadLetterQueue).toBeUndefined();
     template.resourceCountIs('AWS::SQS::Queue', 0);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: 'arn:aws:sqs:us-east-1:111122223333:orders',
     });
+    // No DLQ of its own, so no DLQ alarm: errors, throttles, near-timeouts and the queue's oldest message.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
   });
 });
 
 describe('SqsStack bundle', () => {
-  it('bundles the worker into one minified ESM file under 100 KB, with the SDK left to the runtime', () => {
-    // Prepare
-    const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true } });
-    const stack = new SqsStack(app, 'Triggers-Sqs');
-
+  it('bundles the function into one minified ESM file under 100 KB, with the SDK left to the runtime', () => {
     // Act
-    const assembly = app.synth();
-    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
-    const assetDir = join(assembly.directory, fn?.Metadata['aws:asset:path']);
-    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    const bundle = bundleOf((app) => new SqsStack(app, 'Triggers-Sqs'));
 
     // Assess
-    expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThanOrEqual(100 * 1024);
-    expect(bundle).toMatch(/from"@aws-sdk\/client-dynamodb"/);
-    expect(bundle).toMatch(/export\{\w+ as handler\}/);
-    expect(statSync(join(assetDir, 'index.mjs.map')).isFile()).toBe(true);
+    expect(bundle.bytes).toBeLessThanOrEqual(100 * 1024);
+    expect(bundle.code).toMatch(/from"@aws-sdk\/client-dynamodb"/);
+    expect(bundle.code).toMatch(/export\{\w+ as handler\}/);
+    expect(bundle.hasSourceMap).toBe(true);
   });
 });
