@@ -5,10 +5,11 @@ import {
   Router,
 } from '@aws-lambda-powertools/event-handler/http';
 import type { RequestContext } from '@aws-lambda-powertools/event-handler/types';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { powertools, readEnvironment } from '@triggers/kit/runtime';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { SettingsSchema } from './contract.ts';
 import {
   decodeCursor,
   encodeCursor,
@@ -27,10 +28,11 @@ import { PROBLEM_CONTENT_TYPE, Problem, problemResponse } from './problem.ts';
 import { NOTE_ROUTES } from './routes.ts';
 import { NotesStore, type WriteResult } from './store.ts';
 
-// Created once per execution environment, reused by every invocation it serves.
-const logger = new Logger();
-const metrics = new Metrics({ namespace: 'LambdaTriggers' });
-const store = new NotesStore(new DynamoDBClient({}), process.env.NOTES_TABLE_NAME ?? '');
+// Created once per execution environment, reused by every invocation it serves. A missing or empty
+// NOTES_TABLE_NAME fails the cold start with one line naming it (see src/contract.ts).
+const settings = readEnvironment(SettingsSchema);
+const { logger, metrics } = powertools();
+const store = new NotesStore(new DynamoDBClient({}), settings.NOTES_TABLE_NAME);
 const app = new Router({ logger });
 
 /** The API's routes and their methods, for a 405's Allow header (API Gateway itself only routes these). */

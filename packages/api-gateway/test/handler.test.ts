@@ -25,7 +25,7 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../src/handler.ts';
 import { encodeCursor, MAX_BODY_BYTES } from '../src/notes.ts';
 
@@ -857,5 +857,31 @@ describe('notes API under generated bad requests', () => {
       }),
       { numRuns: 1_500 },
     );
+  });
+});
+
+describe('notes API settings', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it.each([
+    ['missing', undefined, /^NOTES_TABLE_NAME is not set: the notes table name is required \(/],
+    ['empty', '', /^NOTES_TABLE_NAME is "": a DynamoDB table name is 3–255 letters/],
+    ['not a table name', 'my notes', /^NOTES_TABLE_NAME is "my notes": a DynamoDB table name/],
+  ])('fails the cold start with one line naming NOTES_TABLE_NAME when it is %s', async (_, value, line) => {
+    // Prepare: a fresh execution environment whose table name is wrong
+    vi.resetModules();
+    vi.stubEnv('NOTES_TABLE_NAME', value);
+
+    // Act
+    const coldStart = import('../src/handler.ts');
+
+    // Assess
+    await expect(coldStart).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringMatching(line),
+    });
+    await expect(coldStart).rejects.not.toThrow(/\n/);
   });
 });
