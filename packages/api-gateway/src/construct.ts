@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { TriggerAlarms, TriggerFunction, type TriggerFunctionProps } from '@triggers/kit';
+import { type IntegrationProps, TriggerAlarms, TriggerFunction } from '@triggers/kit';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -8,11 +8,23 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ENV, NOTES_TABLE_KEY, SERVICE_NAME } from './contract.ts';
 import { NOTE_ROUTES } from './routes.ts';
 
-export interface ApiGatewayIntegrationProps {
+export interface ApiGatewayIntegrationProps extends IntegrationProps {
+  /**
+   * A Cognito user pool you already have (its users sign in to the API). The construct adds its own app client
+   * to it and trusts only that client's tokens; the pool's sign-up, password and MFA settings stay yours. It must
+   * be in the stack's region. @default a new pool (self sign-up, strong passwords, admin-confirmed users)
+   */
+  readonly existingUserPool?: cognito.IUserPool;
+  /**
+   * A notes table you already have (in a stateful stack of its own, say). Its key must be `userId` (partition)
+   * and `noteId` (sort), both strings (`NOTES_TABLE_KEY` in `src/contract.ts`; checked at synth when it is a
+   * `dynamodb.Table`); a customer-managed key is granted too. @default a new on-demand table with PITR
+   */
+  readonly existingTable?: dynamodb.ITable;
   /**
    * Browser origins allowed to call the API (CORS). Tokens travel in a header, so no credentials.
    * @default the local dev server, http://localhost:5173
@@ -26,55 +38,48 @@ export interface ApiGatewayIntegrationProps {
   readonly serverErrorRatePercent?: number;
   /** Alarm when the p99 latency seen by clients is above this. @default 1 second */
   readonly latencyThreshold?: Duration;
-  /** Overrides for the function (memory, …). Its timeout must stay under API Gateway's 30 s. */
-  readonly functionProps?: Partial<TriggerFunctionProps>;
-  /** Alarm notifications go here. */
-  readonly alarmTopic?: sns.ITopic;
   /** How long access logs are kept. @default one month */
   readonly accessLogRetention?: logs.RetentionDays;
-  /** What happens to the notes table and the user pool on stack deletion. @default RETAIN */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** API Gateway gives up on a Lambda integration after 30 s (HTTP API's maximum); a slower function runs on, unheard. */
 const API_GATEWAY_TIMEOUT = Duration.seconds(30);
 
 /**
- * A notes API: an HTTP API whose every route needs a JWT from the Cognito user pool it creates, one Lambda function
- * behind it (payload 2.0), and a DynamoDB table partitioned by user. Throttled, access-logged in JSON, alarmed.
+ * A notes API: an HTTP API whose every route needs a JWT from a Cognito user pool (created, or yours), one Lambda
+ * function behind it (payload 2.0), and a DynamoDB table partitioned by user. Throttled, access-logged in JSON,
+ * alarmed. `removalPolicy` applies to the table and pool it creates (default RETAIN); `functionProps.timeout`
+ * must stay under API Gateway's 30 s (checked at synth).
  */
 export class ApiGatewayIntegration extends Construct {
-  readonly httpApi: apigwv2.HttpApi;
+  /** The API's function (the kit's `TriggerFunction`). */
+  readonly fn: TriggerFunction;
+  /** Its alarms: the function's errors, throttles and near-timeouts; the API's 5xx rate and p99 latency. */
+  readonly alarms: TriggerAlarms;
+  /** The trigger: the HTTP API. Routes added to it get the JWT authorizer by default. */
+  readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
-  readonly table: dynamodb.Table;
-  readonly userPool: cognito.UserPool;
+  readonly table: dynamodb.ITable;
+  readonly userPool: cognito.IUserPool;
   readonly userPoolClient: cognito.UserPoolClient;
   readonly authorizer: HttpJwtAuthorizer;
-  readonly handler: TriggerFunction;
   readonly accessLogs: logs.LogGroup;
-  readonly alarms: TriggerAlarms;
 
   constructor(scope: Construct, id: string, props: ApiGatewayIntegrationProps = {}) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    // pk userId + sk noteId: a user's requests only ever name their own partition.
-    this.table = new dynamodb.Table(this, 'Notes', {
-      partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'noteId', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy,
-    });
+    this.table = props.existingTable ?? this.newTable(removalPolicy);
+    if (props.existingTable instanceof dynamodb.Table) checkKey(props.existingTable);
 
-    this.handler = new TriggerFunction(this, 'Handler', {
+    this.fn = new TriggerFunction(this, 'Handler', {
       entry: fileURLToPath(new URL('./handler.ts', import.meta.url)),
-      serviceName: 'notes-api',
+      serviceName: SERVICE_NAME,
       description: 'The notes API behind API Gateway',
       ...props.functionProps,
-      environment: { NOTES_TABLE_NAME: this.table.tableName, ...props.functionProps?.environment },
+      environment: { [ENV.tableName]: this.table.tableName, ...props.functionProps?.environment },
     });
-    const timeout = this.handler.timeout ?? Duration.seconds(3);
+    const timeout = this.fn.timeout ?? Duration.seconds(3);
     if (timeout.toSeconds() >= API_GATEWAY_TIMEOUT.toSeconds()) {
       throw new Error(
         `ApiGatewayIntegration: the function timeout (${timeout.toSeconds()} s) must be below API Gateway's ` +
@@ -83,45 +88,17 @@ export class ApiGatewayIntegration extends Construct {
     }
     // Exactly what the handler calls: no BatchWrite, no Scan, no DescribeTable.
     this.table.grant(
-      this.handler,
+      this.fn,
       'dynamodb:PutItem',
       'dynamodb:GetItem',
       'dynamodb:Query',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     );
+    // A table encrypted with a customer-managed key (only ever one you bring) needs the key too.
+    this.table.encryptionKey?.grantEncryptDecrypt(this.fn);
 
-    this.userPool = new cognito.UserPool(this, 'Users', {
-      selfSignUpEnabled: true,
-      signInAliases: { username: true },
-      signInCaseSensitive: false,
-      // No e-mail or SMS: users are confirmed by an administrator (`admin-confirm-sign-up`), so trying the API
-      // needs no mail setup. Add `autoVerify: { email: true }` and an email attribute for real sign-ups.
-      accountRecovery: cognito.AccountRecovery.NONE,
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-      },
-      featurePlan: cognito.FeaturePlan.LITE,
-      removalPolicy,
-    });
-    Validations.of(this.userPool).acknowledge(
-      {
-        id: 'AwsSolutions-COG2',
-        reason:
-          'A learning sample signs users in from the AWS CLI with a password; MFA would need an authenticator app ' +
-          'first. Require it (mfa: Mfa.REQUIRED) for real users.',
-      },
-      {
-        id: 'AwsSolutions-COG8',
-        reason:
-          'The Plus feature plan (threat protection) is billed per monthly active user; the Lite plan keeps a ' +
-          'learning sample within the free tier. Choose Plus for production sign-ins.',
-      },
-    );
+    this.userPool = props.existingUserPool ?? this.newUserPool(removalPolicy);
 
     this.userPoolClient = this.userPool.addClient('Client', {
       // A public client (CLI, browser, mobile): no secret, which it could not keep anyway.
@@ -137,17 +114,16 @@ export class ApiGatewayIntegration extends Construct {
 
     // The authorizer checks signature (the pool's JWKS), issuer, expiry, and that `aud` (ID token) or `client_id`
     // (access token) is this app client.
-    const region = Stack.of(this).region;
     this.authorizer = new HttpJwtAuthorizer(
       'Cognito',
-      `https://cognito-idp.${region}.amazonaws.com/${this.userPool.userPoolId}`,
+      `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`,
       {
         jwtAudience: [this.userPoolClient.userPoolClientId],
         identitySource: ['$request.header.Authorization'],
       },
     );
 
-    this.httpApi = new apigwv2.HttpApi(this, 'Api', {
+    this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-${id}`,
       description: 'Notes API: every route needs a Cognito JWT',
       createDefaultStage: false, // the stage below adds throttling and access logs
@@ -166,11 +142,11 @@ export class ApiGatewayIntegration extends Construct {
         maxAge: Duration.hours(1),
       },
     });
-    const integration = new HttpLambdaIntegration('Notes', this.handler, {
+    const integration = new HttpLambdaIntegration('Notes', this.fn, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
     for (const { path, methods } of NOTE_ROUTES) {
-      this.httpApi.addRoutes({
+      this.api.addRoutes({
         path,
         methods: methods.map((method) => apigwv2.HttpMethod[method]),
         integration,
@@ -182,7 +158,7 @@ export class ApiGatewayIntegration extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
-      httpApi: this.httpApi,
+      httpApi: this.api,
       autoDeploy: true,
       // Above these API Gateway answers 429 itself: a runaway client cannot run up Lambda and DynamoDB bills.
       throttle: { rateLimit: props.throttleRateLimit ?? 50, burstLimit: props.throttleBurstLimit ?? 100 },
@@ -193,11 +169,71 @@ export class ApiGatewayIntegration extends Construct {
     });
 
     this.alarms = new TriggerAlarms(this, 'Alarms', { topic: props.alarmTopic })
-      .watchFunction(this.handler)
-      .watchHttpApi(this.httpApi, {
+      .watchFunction(this.fn)
+      .watchHttpApi(this.api, {
         serverErrorRatePercent: props.serverErrorRatePercent,
         latency: props.latencyThreshold,
       });
+  }
+
+  /** pk userId + sk noteId: a user's requests only ever name their own partition. */
+  private newTable(removalPolicy: RemovalPolicy): dynamodb.Table {
+    return new dynamodb.Table(this, 'Notes', {
+      partitionKey: { name: NOTES_TABLE_KEY.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: NOTES_TABLE_KEY.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+  }
+
+  /** Self sign-up, strong passwords, users confirmed by an administrator; no e-mail, no SMS. */
+  private newUserPool(removalPolicy: RemovalPolicy): cognito.UserPool {
+    const pool = new cognito.UserPool(this, 'Users', {
+      selfSignUpEnabled: true,
+      signInAliases: { username: true },
+      signInCaseSensitive: false,
+      // No e-mail or SMS: users are confirmed by an administrator (`admin-confirm-sign-up`), so trying the API
+      // needs no mail setup. Add `autoVerify: { email: true }` and an email attribute for real sign-ups.
+      accountRecovery: cognito.AccountRecovery.NONE,
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+      },
+      featurePlan: cognito.FeaturePlan.LITE,
+      removalPolicy,
+    });
+    Validations.of(pool).acknowledge(
+      {
+        id: 'AwsSolutions-COG2',
+        reason:
+          'A learning sample signs users in from the AWS CLI with a password; MFA would need an authenticator app ' +
+          'first. Require it (mfa: Mfa.REQUIRED) for real users.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'The Plus feature plan (threat protection) is billed per monthly active user; the Lite plan keeps a ' +
+          'learning sample within the free tier. Choose Plus for production sign-ins.',
+      },
+    );
+    return pool;
+  }
+}
+
+/** A table brought to the construct must have the key the store reads and writes (src/contract.ts). */
+function checkKey(table: dynamodb.Table): void {
+  const { partitionKeys, sortKeys } = table.schemaV2();
+  const isKey = (keys: readonly dynamodb.Attribute[], name: string) =>
+    keys.length === 1 && keys[0]?.name === name && keys[0].type === dynamodb.AttributeType.STRING;
+  if (!isKey(partitionKeys, NOTES_TABLE_KEY.partitionKey) || !isKey(sortKeys, NOTES_TABLE_KEY.sortKey)) {
+    throw new Error(
+      `ApiGatewayIntegration: existingTable must be keyed by ${NOTES_TABLE_KEY.partitionKey} (partition) and ` +
+        `${NOTES_TABLE_KEY.sortKey} (sort), both strings: the handler reads and writes notes by that key.`,
+    );
   }
 }
 

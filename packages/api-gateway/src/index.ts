@@ -3,6 +3,7 @@ export {
   ApiGatewayIntegration,
   type ApiGatewayIntegrationProps,
 } from './construct.ts';
+export { ENV, NOTES_TABLE_KEY, SERVICE_NAME, type Settings, SettingsSchema } from './contract.ts';
 export { integration, SAMPLE_PASSWORD } from './integration.ts';
 export {
   decodeCursor,

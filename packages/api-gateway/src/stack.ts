@@ -1,4 +1,5 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { addOutputs } from '@triggers/kit';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ApiGatewayIntegration, type ApiGatewayIntegrationProps } from './construct.ts';
 
@@ -21,18 +22,18 @@ export class ApiGatewayStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
       ...props.integration,
     });
-    const { httpApi, userPool, userPoolClient, table, handler } = this.integration;
-    // apiEndpoint (a GetAtt), not url: the $default stage serves at the root, and the local cloud maps it.
-    new CfnOutput(this, 'ApiUrl', {
-      value: httpApi.apiEndpoint,
-      description: 'Base URL of the API: routes /notes and /notes/{id}',
+    const { api, userPool, userPoolClient, table, fn } = this.integration;
+    // The names the descriptor (src/integration.ts), `pnpm start` and the playground read.
+    addOutputs(this, {
+      // apiEndpoint (a GetAtt), not url: the $default stage serves at the root, and the local cloud maps it.
+      ApiUrl: { value: api.apiEndpoint, description: 'Base URL of the API: routes /notes and /notes/{id}' },
+      UserPoolId: { value: userPool.userPoolId, description: 'Cognito user pool' },
+      UserPoolClientId: {
+        value: userPoolClient.userPoolClientId,
+        description: 'App client for sign-up and sign-in (no secret)',
+      },
+      TableName: { value: table.tableName, description: 'Notes, by user' },
+      FunctionName: { value: fn.functionName, description: 'The API handler' },
     });
-    new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId, description: 'Cognito user pool' });
-    new CfnOutput(this, 'UserPoolClientId', {
-      value: userPoolClient.userPoolClientId,
-      description: 'App client for sign-up and sign-in (no secret)',
-    });
-    new CfnOutput(this, 'TableName', { value: table.tableName, description: 'Notes, by user' });
-    new CfnOutput(this, 'FunctionName', { value: handler.functionName, description: 'The API handler' });
   }
 }

@@ -1,22 +1,28 @@
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { TriggerAlarms, TriggerFunction } from '@triggers/kit';
+import { bundleOf, nagFindings, templateOf } from '@triggers/kit/testing';
+import { Duration } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ApiGatewayIntegration } from '../src/construct.ts';
+import { ApiGatewayIntegration, type ApiGatewayIntegrationProps } from '../src/construct.ts';
 import { ApiGatewayStack } from '../src/stack.ts';
-
-/** Skips esbuild: template tests look at the template, one test below bundles for real. */
-const noBundling = { 'aws:cdk:bundling-stacks': [] };
 
 describe('ApiGatewayStack template', () => {
   let template: Template;
+  let findings: string[];
 
   beforeAll(() => {
-    const app = new App({ context: noBundling });
-    const stack = new ApiGatewayStack(app, 'Triggers-ApiGateway');
+    // Built once, without bundling, under cdk-nag's AwsSolutions checks: every test below reads this one stack.
+    const stacks: ApiGatewayStack[] = [];
+    findings = nagFindings((app) => {
+      stacks.push(new ApiGatewayStack(app, 'Triggers-ApiGateway'));
+    });
+    const [stack] = stacks;
+    if (!stack) throw new Error('nagFindings did not build the stack');
     template = Template.fromStack(stack);
   });
 
@@ -256,25 +262,35 @@ describe('ApiGatewayStack template', () => {
   });
 
   it('passes cdk-nag AwsSolutions, with only the acknowledged Cognito findings', () => {
-    // Prepare
-    const app = new App({ context: noBundling });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    new ApiGatewayStack(app, 'Triggers-ApiGateway');
-
-    // Act
-    const synth = () => app.synth();
-
-    // Assess
-    expect(synth).not.toThrow();
+    // Assess: COG2 (no MFA) and COG8 (the Lite plan) are acknowledged on the user pool, with reasons
+    expect(findings).toEqual([]);
   });
 });
 
-describe('ApiGatewayIntegration props', () => {
-  const build = (props: ConstructorParameters<typeof ApiGatewayIntegration>[2]) => {
-    const stack = new Stack(new App({ context: noBundling }), 'Test');
-    const integration = new ApiGatewayIntegration(stack, 'Notes', props);
-    return { integration, template: Template.fromStack(stack) };
+describe('ApiGatewayIntegration', () => {
+  const build = (props?: ApiGatewayIntegrationProps) => {
+    const { template, built: integration } = templateOf(
+      (stack) => new ApiGatewayIntegration(stack, 'Notes', props),
+    );
+    return { integration, template };
   };
+
+  it('exposes the members every integration has: fn, alarms, its source (api), and its own', () => {
+    // Act
+    const { integration } = build();
+
+    // Assess
+    expect(integration.fn).toBeInstanceOf(TriggerFunction);
+    expect(integration.alarms).toBeInstanceOf(TriggerAlarms);
+    expect(integration.alarms.alarms).toHaveLength(5);
+    expect(integration.api).toBeInstanceOf(apigwv2.HttpApi);
+    expect(integration.stage).toBeInstanceOf(apigwv2.HttpStage);
+    expect(integration.table).toBeInstanceOf(dynamodb.Table);
+    expect(integration.userPool).toBeInstanceOf(cognito.UserPool);
+    expect(integration.userPoolClient).toBeInstanceOf(cognito.UserPoolClient);
+    expect(integration).not.toHaveProperty('handler');
+    expect(integration).not.toHaveProperty('httpApi');
+  });
 
   it('refuses a function timeout API Gateway would not wait for', () => {
     // Act
@@ -308,13 +324,12 @@ describe('ApiGatewayIntegration props', () => {
   });
 
   it('sends every alarm, API and function alike, to the alarm topic', () => {
-    // Prepare
-    const stack = new Stack(new App({ context: noBundling }), 'Test');
-    const alarmTopic = new sns.Topic(stack, 'Alarms');
-
     // Act
-    const integration = new ApiGatewayIntegration(stack, 'Notes', { alarmTopic });
-    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    const { template, built: integration } = templateOf((stack) => {
+      const alarmTopic = new sns.Topic(stack, 'Alarms');
+      return new ApiGatewayIntegration(stack, 'Notes', { alarmTopic });
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
     // Assess
     expect(integration.alarms.alarms).toHaveLength(5);
@@ -333,25 +348,101 @@ describe('ApiGatewayIntegration props', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
     template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });
   });
+
+  it('adds its app client to an existing user pool, without creating one, and trusts only that pool and client', () => {
+    // Prepare
+    let existing: cognito.IUserPool | undefined;
+
+    // Act
+    const { template, built: integration } = templateOf((stack) => {
+      existing = cognito.UserPool.fromUserPoolId(stack, 'Existing', 'us-east-1_Existing');
+      return new ApiGatewayIntegration(stack, 'Notes', { existingUserPool: existing });
+    });
+    const [clientId] = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'));
+
+    // Assess
+    expect(integration.userPool).toBe(existing);
+    template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      UserPoolId: 'us-east-1_Existing',
+      GenerateSecret: false,
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: {
+        Issuer: {
+          'Fn::Join': [
+            '',
+            ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/us-east-1_Existing'],
+          ],
+        },
+        Audience: [{ Ref: clientId }],
+      },
+    });
+  });
+
+  it('serves notes from an existing table, without creating one, and may use its customer-managed key', () => {
+    // Prepare
+    const keyArn = 'arn:aws:kms:us-east-1:111122223333:key/0b1f2a3c-4d5e-6f70-8192-a3b4c5d6e7f8';
+
+    // Act
+    const { template } = templateOf((stack) => {
+      const existingTable = dynamodb.Table.fromTableAttributes(stack, 'Existing', {
+        tableName: 'team-notes',
+        encryptionKey: kms.Key.fromKeyArn(stack, 'Key', keyArn),
+      });
+      return new ApiGatewayIntegration(stack, 'Notes', { existingTable });
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement,
+    );
+
+    // Assess
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ NOTES_TABLE_NAME: 'team-notes' }) },
+    });
+    expect(
+      JSON.stringify(statements.find((statement) => [statement.Action].flat().includes('dynamodb:Query'))),
+    ).toContain(':table/team-notes');
+    expect(statements.find((statement) => statement.Resource === keyArn)?.Action).toEqual(
+      expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']),
+    );
+  });
+
+  it('refuses an existing table without the key the handler uses (userId, noteId)', () => {
+    // Act
+    const withKey = (sortKey?: dynamodb.Attribute) => () =>
+      templateOf((stack) => {
+        const existingTable = new dynamodb.Table(stack, 'Existing', {
+          partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
+          ...(sortKey && { sortKey }),
+        });
+        return new ApiGatewayIntegration(stack, 'Notes', { existingTable });
+      });
+
+    // Assess
+    expect(withKey({ name: 'noteId', type: dynamodb.AttributeType.STRING })).not.toThrow();
+    for (const sortKey of [undefined, { name: 'id', type: dynamodb.AttributeType.STRING }]) {
+      expect(withKey(sortKey)).toThrow(
+        /existingTable must be keyed by userId \(partition\) and noteId \(sort\)/,
+      );
+    }
+    expect(withKey({ name: 'noteId', type: dynamodb.AttributeType.NUMBER })).toThrow(/both strings/);
+  });
 });
 
 describe('ApiGatewayStack bundle', () => {
   it('bundles the handler into one minified ESM file under 100 KB, with the SDK left to the runtime', () => {
-    // Prepare
-    const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true } });
-    const stack = new ApiGatewayStack(app, 'Triggers-ApiGateway');
-
     // Act
-    const assembly = app.synth();
-    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
-    const assetDir = join(assembly.directory, fn?.Metadata['aws:asset:path']);
-    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    const bundle = bundleOf((app) => new ApiGatewayStack(app, 'Triggers-ApiGateway'));
 
     // Assess
-    expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThanOrEqual(100 * 1024);
+    expect(bundle.bytes).toBeLessThanOrEqual(100 * 1024);
     // Booleans, not toMatch: a failure should not print the whole bundle.
-    expect(/from"@aws-sdk\/client-dynamodb"/.test(bundle)).toBe(true);
-    expect(/export\{[\w$]+ as handler\}/.test(bundle)).toBe(true);
-    expect(bundle.includes('Too small: expected')).toBe(false); // zod's English locale: `import { z } from 'zod'` crept in
+    expect(/from"@aws-sdk\/client-dynamodb"/.test(bundle.code)).toBe(true);
+    expect(/export\{[\w$]+ as handler\}/.test(bundle.code)).toBe(true);
+    expect(bundle.code.includes('Too small: expected')).toBe(false); // zod's English locale: `import { z } from 'zod'` crept in
+    expect(bundle.hasSourceMap).toBe(true);
   });
 });
