@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
+import { DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WIDTHS } from '../src/contract.ts';
 import { DETECTION_BYTES, detectMedia, extractFrame, makeThumbnails } from '../src/media.ts';
-import { DEFAULT_MAX_INPUT_PIXELS, DEFAULT_WIDTHS } from '../src/settings.ts';
 
 const ROUNDS = { image: 10, video: 10 } as const;
 type Case = keyof typeof ROUNDS;

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -17,17 +16,17 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { powertools, readEnvironment } from '@triggers/kit/runtime';
 import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
+import { environment, FORMATS, type Settings } from './contract.ts';
 import {
   DETECTION_BYTES,
   detectMedia,
   extractFrame,
-  FORMATS,
   type MediaKind,
   makeThumbnails,
   RejectedObjectError,
 } from './media.ts';
-import { readSettings, type Settings } from './settings.ts';
 import {
   compareSequencers,
   decodeKey,
@@ -36,9 +35,10 @@ import {
   thumbnailKey,
 } from './source.ts';
 
-// Created once per execution environment, reused by every invocation it serves.
-const logger = new Logger();
-const metrics = new Metrics({ namespace: 'LambdaTriggers' });
+// Made once per execution environment, reused by every invocation it serves. A wrong setting fails the cold
+// start with one line naming it (see src/contract.ts).
+const { logger, metrics } = powertools();
+const settings = readEnvironment(environment);
 const s3 = new S3Client({});
 
 /** What happened to one record. */
@@ -51,7 +51,6 @@ type Outcome = 'created' | 'up-to-date' | 'superseded' | 'gone' | 'deleted' | 'f
  */
 export async function handler(event: S3Event, context: Context): Promise<{ outcomes: Outcome[] }> {
   logger.addContext(context);
-  const settings = readSettings(process.env);
   if (!Array.isArray(event?.Records)) throw new Error('Not an S3 event notification: it has no Records.');
   const outcomes: Outcome[] = [];
   const failures: Error[] = [];

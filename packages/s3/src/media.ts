@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileTypeFromBuffer } from 'file-type';
 import sharp, { type Metadata } from 'sharp';
+import type { ThumbnailFormat } from './contract.ts';
 
 /**
  * The object can never become a thumbnail (not an image or video, too large, a decompression bomb, corrupt):
@@ -57,15 +58,6 @@ export async function detectMedia(head: Uint8Array): Promise<{ kind: MediaKind; 
   }
   return { kind, mime: type.mime };
 }
-
-export type ThumbnailFormat = 'webp' | 'avif' | 'jpeg' | 'png';
-
-export const FORMATS: Readonly<Record<ThumbnailFormat, { extension: string; contentType: string }>> = {
-  webp: { extension: 'webp', contentType: 'image/webp' },
-  avif: { extension: 'avif', contentType: 'image/avif' },
-  jpeg: { extension: 'jpg', contentType: 'image/jpeg' },
-  png: { extension: 'png', contentType: 'image/png' },
-};
 
 export interface Thumbnail {
   /** The thumbnail's own width: less than the width asked for when the source is narrower (never enlarged). */

@@ -1,9 +1,10 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { addOutputs } from '@triggers/kit';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { S3Integration, type S3IntegrationProps } from './construct.ts';
 
 export interface S3StackProps extends StackProps {
-  /** Tuning for the integration (widths, limits, a prefix, an alarm topic, …). */
+  /** Tuning for the integration (widths, limits, a prefix, an existing bucket, an alarm topic, …). */
   readonly integration?: S3IntegrationProps;
 }
 
@@ -18,19 +19,19 @@ export class S3Stack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
       ...props.integration,
     });
-    const { sourceBucket, thumbnailBucket, deadLetterQueue, thumbnailer } = this.integration;
-    new CfnOutput(this, 'SourceBucketName', {
-      value: sourceBucket.bucketName,
-      description: 'Upload images and videos here',
+    const { fn, sourceBucket, thumbnailBucket, deadLetterQueue } = this.integration;
+    // `pnpm start` prints these, and src/integration.ts names them in its samples.
+    addOutputs(this, {
+      SourceBucketName: { value: sourceBucket.bucketName, description: 'Upload images and videos here' },
+      ThumbnailBucketName: {
+        value: thumbnailBucket.bucketName,
+        description: 'Thumbnails appear here, under thumbnails/<width>/',
+      },
+      DeadLetterQueueUrl: {
+        value: deadLetterQueue.queueUrl,
+        description: 'Uploads that could not be thumbnailed, with the reason',
+      },
+      FunctionName: { value: fn.functionName, description: 'The thumbnail function' },
     });
-    new CfnOutput(this, 'ThumbnailBucketName', {
-      value: thumbnailBucket.bucketName,
-      description: 'Thumbnails appear here, under thumbnails/<width>/',
-    });
-    new CfnOutput(this, 'DeadLetterQueueUrl', {
-      value: deadLetterQueue.queueUrl,
-      description: 'Uploads that could not be thumbnailed, with the reason',
-    });
-    new CfnOutput(this, 'FunctionName', { value: thumbnailer.functionName, description: 'The thumbnailer' });
   }
 }

@@ -1,24 +1,39 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { App, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { TriggerAlarms, TriggerFunction } from '@triggers/kit';
+import { readEnvironment } from '@triggers/kit/runtime';
+import { bundleOf, nagFindings, templateOf } from '@triggers/kit/testing';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { S3Integration } from '../src/construct.ts';
+import { S3Integration, type S3IntegrationProps } from '../src/construct.ts';
+import { DEFAULT_CACHE_CONTROL, environment } from '../src/contract.ts';
 import { S3Stack } from '../src/stack.ts';
-
-/** Skips esbuild: template tests look at the template, one test below bundles for real. */
-const noBundling = { 'aws:cdk:bundling-stacks': [] };
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
-/** Every statement of every IAM policy attached to the thumbnailer's role. */
-function thumbnailerStatements(template: Template): Statement[] {
-  const fn = Object.values(
+/** The thumbnail function's resource: the one function that is told where thumbnails go. */
+function thumbnailFunction(template: Template) {
+  return Object.entries(
     template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { THUMBNAIL_BUCKET_NAME: Match.anyValue() } } },
     }),
-  )[0] as { Properties: { Role: { 'Fn::GetAtt': [string, string] } } };
+  )[0] as [
+    string,
+    {
+      Properties: {
+        Role: { 'Fn::GetAtt': [string, string] };
+        Environment: { Variables: Record<string, unknown> };
+      };
+    },
+  ];
+}
+
+/** Every statement of every IAM policy attached to the function's role. */
+function functionStatements(template: Template): Statement[] {
+  const [, fn] = thumbnailFunction(template);
   const role = fn.Properties.Role['Fn::GetAtt'][0];
   return Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: role }]))
@@ -29,13 +44,17 @@ const logicalIdOf = (template: Template, type: string, match: (id: string) => bo
   Object.keys(template.findResources(type)).find(match) as string;
 
 describe('S3Stack template', () => {
+  let stack: S3Stack;
+  let findings: string[];
   let template: Template;
   let source: string;
   let thumbnails: string;
 
   beforeAll(() => {
-    const app = new App({ context: noBundling });
-    const stack = new S3Stack(app, 'Triggers-S3');
+    // Built once: synthesized with cdk-nag's AwsSolutions checks, then read as a template.
+    findings = nagFindings((app) => {
+      stack = new S3Stack(app, 'Triggers-S3');
+    });
     template = Template.fromStack(stack);
     source = logicalIdOf(template, 'AWS::S3::Bucket', (id) => id.includes('Source'));
     thumbnails = logicalIdOf(template, 'AWS::S3::Bucket', (id) => id.includes('Thumbnails'));
@@ -103,7 +122,7 @@ describe('S3Stack template', () => {
 
   it('cannot trigger itself: no notification on the thumbnail bucket, no write to the source bucket', () => {
     // Prepare
-    const statements = thumbnailerStatements(template);
+    const statements = functionStatements(template);
     const writes = statements.filter((s) =>
       [s.Action].flat().some((action) => /^s3:(Put|Delete|\*)/.test(action)),
     );
@@ -121,7 +140,7 @@ describe('S3Stack template', () => {
 
   it('grants only what the function uses: read uploads, write/read/delete thumbnails/*, its DLQ and log group', () => {
     // Prepare
-    const statements = thumbnailerStatements(template);
+    const statements = functionStatements(template);
     const byAction = Object.fromEntries(
       statements.map((s) => [[s.Action].flat().sort().join(','), s.Resource]),
     );
@@ -199,12 +218,14 @@ describe('S3Stack template', () => {
     });
   });
 
-  it('alarms on function errors, throttles, near-timeouts and a non-empty DLQ', () => {
+  it('alarms on function errors, throttles, near-timeouts, dropped async events and a non-empty DLQ', () => {
     // Assess
     const watched = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
       .map((alarm) => `${alarm.Properties.Namespace}/${alarm.Properties.MetricName}`)
       .sort();
     expect(watched).toEqual([
+      'AWS/Lambda/AsyncEventsDropped',
+      'AWS/Lambda/DestinationDeliveryFailures',
       'AWS/Lambda/Duration',
       'AWS/Lambda/Errors',
       'AWS/Lambda/Throttles',
@@ -221,24 +242,64 @@ describe('S3Stack template', () => {
   });
 
   it('passes cdk-nag AwsSolutions with no unacknowledged findings', () => {
-    // Prepare
-    const app = new App({ context: noBundling });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    new S3Stack(app, 'Triggers-S3');
+    // Assess
+    expect(findings).toEqual([]);
+  });
 
-    // Act
-    const synth = () => app.synth();
+  it('exposes the members every integration has: fn, alarms, sourceBucket, deadLetterQueue', () => {
+    // Prepare
+    const { fn, alarms, sourceBucket, deadLetterQueue } = stack.integration;
+    const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+      stack.getLogicalId(construct.node.defaultChild as never);
 
     // Assess
-    expect(synth).not.toThrow();
+    expect(fn).toBeInstanceOf(TriggerFunction);
+    expect(logicalId(fn)).toBe(thumbnailFunction(template)[0]);
+    expect(alarms).toBeInstanceOf(TriggerAlarms);
+    expect(alarms.alarms).toHaveLength(6);
+    expect(sourceBucket).toBeInstanceOf(s3.Bucket);
+    expect(logicalId(sourceBucket)).toBe(source);
+    expect(deadLetterQueue).toBeInstanceOf(sqs.Queue);
+    expect(logicalId(deadLetterQueue)).toMatch(/DeadLetterQueue/);
+  });
+
+  it('sets the environment the handler reads through the contract', () => {
+    // Prepare: the bucket name is a reference in the template, a name at run time
+    const variables = { ...thumbnailFunction(template)[1].Properties.Environment.Variables };
+    expect(variables.THUMBNAIL_BUCKET_NAME).toEqual({ Ref: thumbnails });
+    variables.THUMBNAIL_BUCKET_NAME = 'thumbnails-bucket';
+
+    // Act
+    const settings = readEnvironment(environment, variables as Record<string, string>);
+
+    // Assess
+    expect(settings).toEqual({
+      thumbnailBucket: 'thumbnails-bucket',
+      widths: [128, 512],
+      format: 'webp',
+      maxObjectBytes: 100 * 1024 * 1024,
+      maxInputPixels: 100_000_000,
+      cacheControl: DEFAULT_CACHE_CONTROL,
+    });
+  });
+
+  it('names its outputs as pnpm start and the descriptor read them', () => {
+    // Assess
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
+      'DeadLetterQueueUrl',
+      'FunctionName',
+      'SourceBucketName',
+      'ThumbnailBucketName',
+    ]);
+    template.hasOutput('SourceBucketName', { Value: { Ref: source } });
+    template.hasOutput('ThumbnailBucketName', { Value: { Ref: thumbnails } });
   });
 });
 
 describe('S3Integration props', () => {
-  const build = (props: ConstructorParameters<typeof S3Integration>[2]) => {
-    const stack = new Stack(new App({ context: noBundling }), 'Test');
-    const integration = new S3Integration(stack, 'Uploads', props);
-    return { integration, template: Template.fromStack(stack) };
+  const build = (props: S3IntegrationProps) => {
+    const { template, built } = templateOf((stack) => new S3Integration(stack, 'Uploads', props));
+    return { integration: built, template };
   };
 
   it('retains the buckets and the DLQ by default', () => {
@@ -273,7 +334,7 @@ describe('S3Integration props', () => {
       's3:ObjectRemoved:* prefix=uploads/ suffix=.jpg',
       's3:ObjectRemoved:* prefix=uploads/ suffix=.mp4',
     ]);
-    const read = thumbnailerStatements(template).find((s) => s.Action === 's3:GetObject');
+    const read = functionStatements(template).find((s) => s.Action === 's3:GetObject');
     expect(JSON.stringify(read?.Resource)).toContain('/uploads/*');
   });
 
@@ -288,9 +349,7 @@ describe('S3Integration props', () => {
         Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]),
       },
     });
-    const read = thumbnailerStatements(template).find((s) =>
-      [s.Action].flat().includes('s3:GetObjectVersion'),
-    );
+    const read = functionStatements(template).find((s) => [s.Action].flat().includes('s3:GetObjectVersion'));
     expect(read?.Action).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
   });
 
@@ -339,6 +398,49 @@ describe('S3Integration props', () => {
     // Assess
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 3);
   });
+
+  it('uses an existing source bucket without creating one: notifies from it, reads it, cdk-nag clean', () => {
+    // Prepare
+    let existing: s3.IBucket | undefined;
+    let integration: S3Integration | undefined;
+    let stack: Stack | undefined;
+
+    // Act
+    const findings = nagFindings((app) => {
+      stack = new Stack(app, 'Existing');
+      existing = s3.Bucket.fromBucketName(stack, 'Uploads', 'my-uploads');
+      integration = new S3Integration(stack, 'Thumbnails', { existingBucket: existing, prefix: 'photos/' });
+    });
+    const template = Template.fromStack(stack as Stack);
+
+    // Assess: the thumbnail and access-log buckets only
+    expect(findings).toEqual([]);
+    expect(integration?.sourceBucket).toBe(existing);
+    const buckets = Object.keys(template.findResources('AWS::S3::Bucket'));
+    expect(buckets).toHaveLength(2);
+    expect(buckets.some((id) => id.includes('Source'))).toBe(false);
+    // CDK's notifications resource, unmanaged: it adds ours and keeps the bucket's other notifications
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: 'my-uploads',
+      Managed: false,
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: Match.arrayWith([
+          Match.objectLike({ Events: ['s3:ObjectCreated:*'] }),
+          Match.objectLike({ Events: ['s3:ObjectRemoved:*'] }),
+        ]),
+      },
+    });
+    const arn = (suffix: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::my-uploads${suffix}`]],
+    });
+    const statements = functionStatements(template);
+    expect(statements.find((s) => s.Action === 's3:GetObject')?.Resource).toEqual(arn('/photos/*'));
+    expect(statements.find((s) => s.Action === 's3:ListBucket')?.Resource).toContainEqual(arn(''));
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 's3.amazonaws.com',
+      SourceArn: arn(''),
+    });
+  });
 });
 
 /** The ELF machine of a file (0xB7 AArch64, 0x3E x86-64), or undefined for a file that is not ELF. */
@@ -362,18 +464,9 @@ function filesUnder(dir: string): string[] {
 
 describe('S3Stack bundle', () => {
   it('carries sharp and ffmpeg for arm64 (and no x64 builds) beside a lean bundle, within the size budget', () => {
-    // Prepare
-    const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true } });
-    const stack = new S3Stack(app, 'Triggers-S3');
-
     // Act: bundles for real, offline: esbuild, then the platform packages copied from the store
-    const assembly = app.synth();
-    const fn = Object.values(
-      Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-        Properties: { Environment: { Variables: { THUMBNAIL_BUCKET_NAME: Match.anyValue() } } },
-      }),
-    )[0];
-    const assetDir = join(assembly.directory, fn?.Metadata['aws:asset:path']);
+    const bundle = bundleOf((app) => new S3Stack(app, 'Triggers-S3'), 'UploadsThumbnailer');
+    const assetDir = bundle.directory;
     const files = filesUnder(assetDir);
     const elf = Object.fromEntries(
       files.flatMap((file) => {
@@ -393,7 +486,8 @@ describe('S3Stack bundle', () => {
     expect(
       statSync(join(assetDir, 'node_modules/@ffmpeg-installer/linux-arm64/ffmpeg')).mode & 0o111,
     ).not.toBe(0);
-    expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThanOrEqual(300 * 1024);
+    expect(bundle.bytes).toBeLessThanOrEqual(300 * 1024);
+    expect(bundle.hasSourceMap).toBe(true);
     expect(total).toBeLessThanOrEqual(55 * 1024 * 1024);
   });
 });

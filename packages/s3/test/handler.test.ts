@@ -116,6 +116,16 @@ function fakeBuckets(options: { failPutsWith?: Error; lieAboutLength?: boolean }
   return { uploads, thumbnails, upload };
 }
 
+/**
+ * The handler as a new execution environment with these settings loads it: the handler reads its environment once,
+ * at cold start, so the module is loaded again after the variables are set.
+ */
+async function coldStart(env: Record<string, string>): Promise<typeof handler> {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  vi.resetModules();
+  return (await import('../src/handler.ts')).handler;
+}
+
 const dimensions = async (data: Buffer) => {
   const { width, height, format, exif } = await sharp(data).metadata();
   return { width, height, format, exif };
@@ -244,12 +254,11 @@ describe('thumbnails of images', () => {
 
   it('writes the configured format and widths', async () => {
     // Prepare
-    vi.stubEnv('THUMBNAIL_FORMAT', 'jpeg');
-    vi.stubEnv('THUMBNAIL_WIDTHS', '64, 300');
+    const configured = await coldStart({ THUMBNAIL_FORMAT: 'jpeg', THUMBNAIL_WIDTHS: '64, 300' });
     const { thumbnails, upload } = fakeBuckets();
 
     // Act
-    await handler(upload('photo.png', fixtures.png as Buffer), context);
+    await configured(upload('photo.png', fixtures.png as Buffer), context);
 
     // Assess
     expect([...thumbnails.keys()].sort()).toEqual([
@@ -262,19 +271,22 @@ describe('thumbnails of images', () => {
   });
 
   it.each([
-    ['THUMBNAIL_WIDTHS', 'small', /THUMBNAIL_WIDTHS must be whole numbers/],
-    ['THUMBNAIL_FORMAT', 'bmp', /THUMBNAIL_FORMAT must be one of webp, avif, jpeg, png, not "bmp"/],
-    ['MAX_OBJECT_BYTES', '-1', /MAX_OBJECT_BYTES must be a positive whole number/],
-  ])('explains a wrong %s in one sentence', async (name, value, message) => {
-    // Prepare
-    vi.stubEnv(name, value);
-    const { upload } = fakeBuckets();
-
+    [
+      'THUMBNAIL_WIDTHS',
+      'small',
+      /^THUMBNAIL_WIDTHS is "small": must be whole numbers of pixels from 1 to 4096/,
+    ],
+    ['THUMBNAIL_FORMAT', 'bmp', /^THUMBNAIL_FORMAT is "bmp": must be one of webp, avif, jpeg, png \(/],
+    ['MAX_OBJECT_BYTES', '-1', /^MAX_OBJECT_BYTES is "-1": must be a positive whole number \(/],
+    ['THUMBNAIL_BUCKET_NAME', '', /^THUMBNAIL_BUCKET_NAME is "": /],
+  ])('explains a wrong %s in one sentence, at cold start', async (name, value, message) => {
     // Act
-    const invocation = handler(upload('photo.png', fixtures.png as Buffer), context);
+    const loading = coldStart({ [name]: value });
 
-    // Assess
-    await expect(invocation).rejects.toThrow(message);
+    // Assess: the function cannot start, and says why in one line
+    await expect(loading).rejects.toThrow(message);
+    await expect(loading).rejects.toMatchObject({ name: 'ConfigurationError' });
+    await expect(loading).rejects.not.toThrow(/\n/);
   });
 });
 
@@ -440,11 +452,11 @@ describe('rejecting by content', () => {
 
   it('rejects an image over the configured pixel limit', async () => {
     // Prepare
-    vi.stubEnv('MAX_INPUT_PIXELS', '10000');
+    const limited = await coldStart({ MAX_INPUT_PIXELS: '10000' });
     const { upload } = fakeBuckets();
 
     // Act
-    const invocation = handler(upload('photo.jpg', fixtures.jpeg as Buffer), context);
+    const invocation = limited(upload('photo.jpg', fixtures.jpeg as Buffer), context);
 
     // Assess
     await expect(invocation).rejects.toThrow(
@@ -454,11 +466,11 @@ describe('rejecting by content', () => {
 
   it('rejects an oversize object from its announced length, without reading it', async () => {
     // Prepare
-    vi.stubEnv('MAX_OBJECT_BYTES', '1000');
+    const limited = await coldStart({ MAX_OBJECT_BYTES: '1000' });
     const { upload } = fakeBuckets();
 
     // Act
-    const invocation = handler(upload('photo.jpg', fixtures.jpeg as Buffer), context);
+    const invocation = limited(upload('photo.jpg', fixtures.jpeg as Buffer), context);
 
     // Assess
     await expect(invocation).rejects.toThrow(/too large: \d+ bytes is over the limit of 1000/);
@@ -466,11 +478,11 @@ describe('rejecting by content', () => {
 
   it('rejects an oversize object while reading it when its length is not announced', async () => {
     // Prepare
-    vi.stubEnv('MAX_OBJECT_BYTES', '5000');
+    const limited = await coldStart({ MAX_OBJECT_BYTES: '5000' });
     const { thumbnails, upload } = fakeBuckets({ lieAboutLength: true });
 
     // Act
-    const invocation = handler(upload('photo.png', fixtures.png as Buffer), context);
+    const invocation = limited(upload('photo.png', fixtures.png as Buffer), context);
 
     // Assess
     await expect(invocation).rejects.toThrow(/too large: over the limit of 5000 bytes/);
