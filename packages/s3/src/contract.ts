@@ -1,9 +1,9 @@
 /**
  * What the construct and the handler agree on: the function's environment variables (names, defaults, how each
  * is checked), the thumbnail formats, and the Powertools service name. The construct sets the variables at
- * synth; the handler reads them once per execution environment with `readEnvironment(environment)` from
- * `@triggers/kit/runtime`. Plain data and zod/mini only — no CDK, no sharp, no ffmpeg — so both sides can import
- * it without loading the other's dependencies.
+ * synth; the handler reads them once per execution environment with `readEnvironment(SettingsSchema)` from
+ * `@triggers/kit/runtime`. No CDK import here (the handler's bundle includes this file), and no sharp or ffmpeg
+ * (the construct imports it, and a synth must not load them).
  */
 import * as z from 'zod/mini';
 
@@ -63,23 +63,16 @@ const positiveWholeNumber = z
   .pipe(z.string(), z.transform(Number))
   .check(z.refine((value) => Number.isSafeInteger(value) && value >= 1, 'must be a positive whole number'));
 
-/** The handler's settings, as it uses them. */
-export interface Settings {
-  readonly thumbnailBucket: string;
-  readonly widths: readonly number[];
-  readonly format: ThumbnailFormat;
-  readonly maxObjectBytes: number;
-  readonly maxInputPixels: number;
-  readonly cacheControl: string;
-}
-
 /**
- * The function's environment, checked, as {@link Settings}: `readEnvironment(environment)` in the handler. A wrong
- * value stops the function at init with one line naming the variable, its value and what it must be.
+ * The function's settings, as the handler reads them at cold start (`readEnvironment` from
+ * `@triggers/kit/runtime`): a wrong value stops the function at init with one line naming the variable, its value
+ * and what it must be, instead of every upload failing into the dead-letter queue later.
  */
-export const environment = z.pipe(
+export const SettingsSchema = z.pipe(
   z.object({
-    [ENV.thumbnailBucket]: z.string('the bucket thumbnails are written to').check(z.minLength(1)),
+    [ENV.thumbnailBucket]: z
+      .string('names the bucket thumbnails are written to')
+      .check(z.minLength(1, 'names the bucket thumbnails are written to')),
     [ENV.widths]: z._default(widthList, [...DEFAULT_WIDTHS]),
     [ENV.format]: z._default(
       z.enum(FORMAT_NAMES, `must be one of ${FORMAT_NAMES.join(', ')}`),
@@ -89,14 +82,15 @@ export const environment = z.pipe(
     [ENV.maxInputPixels]: z._default(positiveWholeNumber, DEFAULT_MAX_INPUT_PIXELS),
     [ENV.cacheControl]: z._default(z.string(), DEFAULT_CACHE_CONTROL),
   }),
-  z.transform(
-    (env): Settings => ({
-      thumbnailBucket: env[ENV.thumbnailBucket],
-      widths: [...new Set(env[ENV.widths])],
-      format: env[ENV.format],
-      maxObjectBytes: env[ENV.maxObjectBytes],
-      maxInputPixels: env[ENV.maxInputPixels],
-      cacheControl: env[ENV.cacheControl],
-    }),
-  ),
+  // The handler works with what the settings mean, not with variable names.
+  z.transform((env) => ({
+    thumbnailBucket: env[ENV.thumbnailBucket],
+    widths: [...new Set(env[ENV.widths])],
+    format: env[ENV.format],
+    maxObjectBytes: env[ENV.maxObjectBytes],
+    maxInputPixels: env[ENV.maxInputPixels],
+    cacheControl: env[ENV.cacheControl],
+  })),
 );
+
+export type Settings = z.infer<typeof SettingsSchema>;

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { powertools, readEnvironment } from '@triggers/kit/runtime';
 import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
-import { environment, FORMATS, type Settings } from './contract.ts';
+import { FORMATS, type Settings, SettingsSchema } from './contract.ts';
 import {
   DETECTION_BYTES,
   detectMedia,
@@ -38,7 +38,7 @@ import {
 // Made once per execution environment, reused by every invocation it serves. A wrong setting fails the cold
 // start with one line naming it (see src/contract.ts).
 const { logger, metrics } = powertools();
-const settings = readEnvironment(environment);
+const settings = readEnvironment(SettingsSchema);
 const s3 = new S3Client({});
 
 /** What happened to one record. */

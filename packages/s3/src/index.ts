@@ -11,10 +11,10 @@ export {
   DEFAULT_MAX_OBJECT_BYTES,
   DEFAULT_WIDTHS,
   ENV,
-  environment,
   FORMATS,
   SERVICE_NAME,
   type Settings,
+  SettingsSchema,
   type ThumbnailFormat,
 } from './contract.ts';
 export { integration } from './integration.ts';

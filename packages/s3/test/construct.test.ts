@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { S3Integration, type S3IntegrationProps } from '../src/construct.ts';
-import { DEFAULT_CACHE_CONTROL, environment } from '../src/contract.ts';
+import { DEFAULT_CACHE_CONTROL, SettingsSchema } from '../src/contract.ts';
 import { S3Stack } from '../src/stack.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -270,7 +270,7 @@ describe('S3Stack template', () => {
     variables.THUMBNAIL_BUCKET_NAME = 'thumbnails-bucket';
 
     // Act
-    const settings = readEnvironment(environment, variables as Record<string, string>);
+    const settings = readEnvironment(SettingsSchema, variables as Record<string, string>);
 
     // Assess
     expect(settings).toEqual({
