@@ -35,7 +35,7 @@ export const integration: IntegrationDescriptor = {
           kind: 's3-object',
           bucketOutput: 'SourceBucketName',
           key: 'fake.jpg',
-          content: { text: 'not a photo\n' },
+          content: { text: 'not a photo' },
         },
         failure: { output: 'DeadLetterQueueUrl', description: "Lambda's failure record, with the reason" },
       },
