@@ -27,6 +27,8 @@ interface Checklist {
   readonly files: readonly string[];
   readonly kitFiles: readonly string[];
   readonly rewrite: string;
+  /** pnpm's settings, where the checklist gives them (platform builds for Lambda's arm64); esbuild's build allowed. */
+  readonly pnpmSettings: string;
   readonly tsconfig: string;
   readonly app: string;
   readonly cdkJson: string;
@@ -61,6 +63,7 @@ function checklistOf(name: string): Checklist {
     files: pathsOfStep('Copy the integration', `packages/${name}/src/`),
     kitFiles: pathsOfStep('Take the kit along', 'packages/kit/src/'),
     rewrite: block('sh', 'sed '),
+    pnpmSettings: block('yaml', '') || 'allowBuilds:\n  esbuild: true\n',
     tsconfig: block('json', 'compilerOptions'),
     app: block('ts', 'new App('),
     cdkJson: /`cdk\.json`: `(\{[^`]+\})`/.exec(section)?.[1] ?? '',
@@ -144,7 +147,7 @@ describe.concurrent.each(descriptors.map((descriptor) => [descriptor.name, descr
         manifest.dependencies = Object.fromEntries(pins.map((pin) => [pin.name, pin.version]));
         writeFileSync(join(project, 'package.json'), JSON.stringify(manifest, null, 2));
         writeFileSync(join(project, 'pnpm-lock.yaml'), projectLockfile(lock, pins));
-        writeFileSync(join(project, 'pnpm-workspace.yaml'), 'allowBuilds:\n  esbuild: true\n');
+        writeFileSync(join(project, 'pnpm-workspace.yaml'), checklist.pnpmSettings);
         await shell('pnpm install --offline --frozen-lockfile');
         for (const file of checklist.files) {
           mkdirSync(dirname(join(project, 'src', file)), { recursive: true });
