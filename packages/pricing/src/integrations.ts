@@ -223,7 +223,7 @@ const s3: Integration = {
         { freeTier: w.freeTier },
         prices,
       ),
-      ...operations(w, 4, 7, prices),
+      ...operations(w, 6, 7, prices),
     ];
   },
 };
