@@ -14,5 +14,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', new SkipReasons()], // and why each skipped test was skipped
+    // The end-to-end file waits on the local cloud: the other files run beside it, one worker per core (vitest's
+    // default leaves a core idle: a single worker on 2 cores).
+    maxWorkers: '100%',
   },
 });
