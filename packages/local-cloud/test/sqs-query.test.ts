@@ -488,91 +488,83 @@ describe('the gateway with SQS query-protocol clients', () => {
     );
   });
 
-  itWithAwsCli(
-    'serves the AWS CLI v2 before 2.13, which speaks the query protocol',
-    async () => {
-      // Prepare
-      const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
-        const { stdout } = await awsCli(gateway.url, ['sqs', ...args]);
-        return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
-      };
+  itWithAwsCli('serves the AWS CLI v2 before 2.13, which speaks the query protocol', async () => {
+    // Prepare
+    const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
+      const { stdout } = await awsCli(gateway.url, ['sqs', ...args]);
+      return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
+    };
 
-      // Act
-      const { QueueUrl } = await aws(
-        'create-queue',
-        '--queue-name',
-        'cli-queue',
-        '--attributes',
-        'VisibilityTimeout=45',
-      );
-      const queueUrl = String(QueueUrl);
-      await aws(
-        'send-message',
-        '--queue-url',
-        queueUrl,
-        '--message-body',
-        'from <the> CLI',
-        '--message-attributes',
-        '{"color":{"DataType":"String","StringValue":"red"},"raw":{"DataType":"Binary","BinaryValue":"AAEC"}}',
-      );
-      const received = await aws(
-        'receive-message',
-        '--queue-url',
-        queueUrl,
-        '--attribute-names',
-        'All',
-        '--message-attribute-names',
-        'All',
-        '--wait-time-seconds',
-        '1',
-      );
-      const [message] = received.Messages as { ReceiptHandle: string }[];
-      const [listed, attributes, deleted] = await Promise.all([
-        aws('list-queues', '--queue-name-prefix', 'cli-'),
-        aws('get-queue-attributes', '--queue-url', queueUrl, '--attribute-names', 'All'),
-        aws('delete-message', '--queue-url', queueUrl, '--receipt-handle', message?.ReceiptHandle ?? ''),
-      ]);
-      const after = await aws('get-queue-attributes', '--queue-url', queueUrl, '--attribute-names', 'All');
+    // Act
+    const { QueueUrl } = await aws(
+      'create-queue',
+      '--queue-name',
+      'cli-queue',
+      '--attributes',
+      'VisibilityTimeout=45',
+    );
+    const queueUrl = String(QueueUrl);
+    await aws(
+      'send-message',
+      '--queue-url',
+      queueUrl,
+      '--message-body',
+      'from <the> CLI',
+      '--message-attributes',
+      '{"color":{"DataType":"String","StringValue":"red"},"raw":{"DataType":"Binary","BinaryValue":"AAEC"}}',
+    );
+    const received = await aws(
+      'receive-message',
+      '--queue-url',
+      queueUrl,
+      '--attribute-names',
+      'All',
+      '--message-attribute-names',
+      'All',
+      '--wait-time-seconds',
+      '1',
+    );
+    const [message] = received.Messages as { ReceiptHandle: string }[];
+    const [listed, attributes, deleted] = await Promise.all([
+      aws('list-queues', '--queue-name-prefix', 'cli-'),
+      aws('get-queue-attributes', '--queue-url', queueUrl, '--attribute-names', 'All'),
+      aws('delete-message', '--queue-url', queueUrl, '--receipt-handle', message?.ReceiptHandle ?? ''),
+    ]);
+    const after = await aws('get-queue-attributes', '--queue-url', queueUrl, '--attribute-names', 'All');
 
-      // Assess
-      expect(queueUrl).toBe(`${gateway.url}/000000000000/cli-queue`);
-      expect(received.Messages).toEqual([
-        expect.objectContaining({
-          Body: 'from <the> CLI',
-          Attributes: expect.objectContaining({ ApproximateReceiveCount: '1', SenderId: '000000000000' }),
-          MessageAttributes: {
-            color: { DataType: 'String', StringValue: 'red' },
-            raw: { DataType: 'Binary', BinaryValue: 'AAEC' },
-          },
-        }),
-      ]);
-      expect(listed).toEqual({ QueueUrls: [queueUrl] });
-      expect(attributes.Attributes).toMatchObject({ VisibilityTimeout: '45' });
-      expect(deleted).toEqual({});
-      expect(after.Attributes).toMatchObject({
-        ApproximateNumberOfMessages: '0',
-        ApproximateNumberOfMessagesNotVisible: '0',
-      });
-    },
-    30_000,
-  );
+    // Assess
+    expect(queueUrl).toBe(`${gateway.url}/000000000000/cli-queue`);
+    expect(received.Messages).toEqual([
+      expect.objectContaining({
+        Body: 'from <the> CLI',
+        Attributes: expect.objectContaining({ ApproximateReceiveCount: '1', SenderId: '000000000000' }),
+        MessageAttributes: {
+          color: { DataType: 'String', StringValue: 'red' },
+          raw: { DataType: 'Binary', BinaryValue: 'AAEC' },
+        },
+      }),
+    ]);
+    expect(listed).toEqual({ QueueUrls: [queueUrl] });
+    expect(attributes.Attributes).toMatchObject({ VisibilityTimeout: '45' });
+    expect(deleted).toEqual({});
+    expect(after.Attributes).toMatchObject({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+    });
+  });
 
-  itWithAwsCli(
-    "shows the AWS CLI SQS's own error for a missing queue",
-    async () => {
-      // Prepare
-      const args = ['get-queue-url', '--queue-name', 'missing'];
+  itWithAwsCli("shows the AWS CLI SQS's own error for a missing queue", async () => {
+    // Prepare
+    const args = ['get-queue-url', '--queue-name', 'missing'];
 
-      // Act
-      const failing = awsCli(gateway.url, ['sqs', ...args]);
+    // Act
+    const failing = awsCli(gateway.url, ['sqs', ...args]);
 
-      // Assess
-      await expect(failing).rejects.toMatchObject({
-        stderr: expect.stringContaining(
-          'An error occurred (AWS.SimpleQueueService.NonExistentQueue) when calling the GetQueueUrl operation: The specified queue does not exist.',
-        ),
-      });
-    },
-    30_000,
-  );
+    // Assess
+    await expect(failing).rejects.toMatchObject({
+      stderr: expect.stringContaining(
+        'An error occurred (AWS.SimpleQueueService.NonExistentQueue) when calling the GetQueueUrl operation: The specified queue does not exist.',
+      ),
+    });
+  });
 });

@@ -238,9 +238,16 @@ describe('S3Stack in the local cloud', () => {
     const thumbnailKeys = [`thumbnails/128/${key}.webp`, `thumbnails/512/${key}.webp`];
     const before = await listKeys(outputs.ThumbnailBucketName);
     await s3.send(new PutObjectCommand({ Bucket: outputs.SourceBucketName, Key: key, Body: fixtures.jpeg }));
+    // Made, and its invocation recorded (the thumbnails land before the invocation ends)
     const made = await waitFor(async () => {
       const keys = await listKeys(outputs.ThumbnailBucketName);
-      return thumbnailKeys.every((thumbnail) => keys.includes(thumbnail));
+      const recorded = invocations().some((invocation) => {
+        const record = (invocation.event as S3Event).Records[0];
+        return (
+          record?.s3.object.key === 'photos/to+delete.jpg' && record.eventName.startsWith('ObjectCreated')
+        );
+      });
+      return recorded && thumbnailKeys.every((thumbnail) => keys.includes(thumbnail));
     }, 30_000);
     expect(made).toBe(true);
     const invokedBefore = invocations().length;
