@@ -1,7 +1,4 @@
-import { defineConfig } from 'vitest/config';
-import SkipReasons from '../../.ci/skip-reasons.ts';
+import { packageTestConfig } from '../../vitest.shared.ts';
 
-// The end-to-end test synthesizes the app and starts emulators: generous limits on 2 cores.
-export default defineConfig({
-  test: { testTimeout: 120_000, hookTimeout: 120_000, reporters: ['default', new SkipReasons()] },
-});
+// The end-to-end test synthesizes the app and starts emulators.
+export default packageTestConfig({ timeoutMs: 120_000 });

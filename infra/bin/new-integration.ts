@@ -93,10 +93,7 @@ writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n
 cpSync(join(root, 'packages/sqs/tsconfig.json'), join(dir, 'tsconfig.json'));
 writeFileSync(
   join(dir, 'vitest.config.ts'),
-  readFileSync(join(root, 'packages/sqs/vitest.config.ts'), 'utf8').replace(
-    / {6}ORDERS_TABLE_NAME: 'orders',\n/,
-    '',
-  ),
+  "import { integrationTestConfig } from '../../vitest.shared.ts';\n\n// TODO: the handler's settings in unit tests.\nexport default integrationTestConfig({ TARGET_NAME: 'target' });\n",
 );
 
 // Registered in the shared app: the import line, and the dependency pnpm links it through.

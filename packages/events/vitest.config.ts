@@ -1,4 +1,3 @@
-import { defineConfig } from 'vitest/config';
-import SkipReasons from '../../.ci/skip-reasons.ts';
+import { packageTestConfig } from '../../vitest.shared.ts';
 
-export default defineConfig({ test: { reporters: ['default', new SkipReasons()] } });
+export default packageTestConfig();

@@ -1,7 +1,3 @@
-import { defineConfig } from 'vitest/config';
-import SkipReasons from '../../.ci/skip-reasons.ts';
+import { packageTestConfig } from '../../vitest.shared.ts';
 
-// CDK synthesis is CPU-bound and turbo runs packages side by side: generous limits, no flakes on 2 cores.
-export default defineConfig({
-  test: { testTimeout: 60_000, hookTimeout: 60_000, reporters: ['default', new SkipReasons()] },
-});
+export default packageTestConfig();
