@@ -22,8 +22,8 @@ export interface TriggerFunctionProps
  * bundle with source maps, the AWS SDK v3 taken from the runtime, JSON logs into a log group of its own with a
  * retention, and an execution role that may write to that log group and nothing else.
  *
- * To copy a package out without the kit, replace `new TriggerFunction(...)` with a plain `NodejsFunction` and
- * the same props: nothing else depends on this class.
+ * A package copied out takes this file along (its README's "Copy it out"): a plain NodejsFunction with "the same
+ * props" would change the runtime, architecture, memory, timeout, log group, role and bundling.
  */
 export class TriggerFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: TriggerFunctionProps) {
