@@ -197,7 +197,7 @@ describe('pnpm start', () => {
     await expect(fetch(`${endpoint}/_localcloud/health`)).rejects.toThrow();
   });
 
-  it.each([
+  it.concurrent.each([
     [['--port', 'many'], /^error: --port needs a number from 0 to 65535, not 'many'\.$/m],
     [['--colour'], /^error: Unknown option '--colour'.*pnpm start -- --help/m],
     [['--stack', 's3-thumbnail'], /^error: "s3-thumbnail" is now called "s3": pnpm start -- --stack s3$/m],
