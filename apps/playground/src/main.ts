@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { renamedHint } from '@triggers/infra';
+import { integrations, renamedHint } from '@triggers/infra';
 import { parseCommandLine, serve, type UpOptions } from '@triggers/local-cloud';
 import { tryIt } from './try-it.ts';
 
@@ -22,7 +22,9 @@ Synthesizes infra/ and runs every stack (or the ones named: sqs or Triggers-Sqs)
   --stack NAME    a stack to run, by short name or id; repeat for more (default: all)
   --port N        the endpoint's port (default: 4566; 0 picks a free one)
   --api-port N    the first HTTP API's port, the next ones count up (default: free ports)
-  --assembly DIR  run this cloud assembly instead of synthesizing infra/`;
+  --assembly DIR  run this cloud assembly instead of synthesizing infra/
+
+Integrations: ${Object.keys(integrations).join(', ')}`;
 
 function synth(): boolean {
   console.log('… Synthesizing infra (cdk synth, offline; cached by turbo when nothing changed)');
@@ -70,8 +72,24 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: ${(error as Error).message.replace('local-cloud --help', 'pnpm start -- --help')}`);
     return 2;
   }
+  // Names are checked before the synth: a typo gets its answer at once, with the names there are.
+  const unknown = ownAssembly ? undefined : options.stacks?.find((name) => !knownStack(name));
+  if (unknown !== undefined) {
+    console.error(
+      `error: Unknown integration "${unknown}": choose one of ${Object.keys(integrations).join(', ')} (see pnpm start -- --help).`,
+    );
+    return 2;
+  }
   if (!ownAssembly && !synth()) return 1;
   return serve({ ...options, describe: tryIt });
+}
+
+/** A name `--stack` takes: an integration's short name or its stack id, case and hyphens aside. */
+function knownStack(name: string): boolean {
+  const plain = (text: string) => text.toLowerCase().replaceAll('-', '');
+  return Object.values(integrations).some(
+    (integration) => plain(integration.name) === plain(name) || plain(integration.stackId) === plain(name),
+  );
 }
 
 /** The values of `--stack NAME` and `--stack=NAME`. */

@@ -199,7 +199,11 @@ describe('pnpm start', () => {
 
   it.concurrent.each([
     [['--port', 'many'], /^error: --port needs a number from 0 to 65535, not 'many'\.$/m],
-    [['--colour'], /^error: Unknown option '--colour'.*pnpm start -- --help/m],
+    [['--colour'], /^error: Unknown option '--colour': see pnpm start -- --help\.$/m],
+    [
+      ['--stack', 'kinesis'],
+      /^error: Unknown integration "kinesis": choose one of sqs, s3, api-gateway \(see/m,
+    ],
     [['--stack', 's3-thumbnail'], /^error: "s3-thumbnail" is now called "s3": pnpm start -- --stack s3$/m],
   ])('explains bad arguments %j in one line and exits 2', async (args, message) => {
     // Act
@@ -210,6 +214,18 @@ describe('pnpm start', () => {
     expect(code).toBe(2);
     expect(run.output()).toMatch(message);
     expect(run.output()).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('pnpm start -- --help', () => {
+  it('prints its usage with the names of the integrations, and exits 0', async () => {
+    // Act
+    const run = start(['--help']);
+    const code = await run.exited;
+
+    // Assess
+    expect(code).toBe(0);
+    expect(run.output()).toMatch(/^Integrations: sqs, s3, api-gateway$/m);
   });
 });
 

@@ -39,7 +39,9 @@ export function parseCommandLine(args: readonly string[]): { help: true } | ({ h
   try {
     parsed = parseOptions(args);
   } catch (error) {
-    throw new LocalCloudError(`${messageOf(error).replace(/\.$/, '')}: see local-cloud --help.`);
+    // Node's message goes on about positional arguments after '--': its first sentence is the one that helps.
+    const first = messageOf(error).split(/\.(?:\s|$)/)[0] ?? messageOf(error);
+    throw new LocalCloudError(`${first}: see local-cloud --help.`);
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
