@@ -168,6 +168,10 @@ function main(argv: string[]): number {
     console.error(`Unknown event source "${name}". Known: ${Object.keys(sources).join(', ')}.\n\n${usage()}`);
     return 2;
   }
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`Usage: pnpm event ${source.usage}`);
+    return 0;
+  }
   try {
     console.log(JSON.stringify(source.build(args), null, 2));
     return 0;

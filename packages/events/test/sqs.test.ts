@@ -138,3 +138,14 @@ describe('pnpm event', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('pnpm event <source> --help', () => {
+  it.each(['sqs', 's3', 'api-gateway'])('prints the options of %s and exits 0', async (source) => {
+    // Act
+    const { code, stdout } = await runEventCli(source, '--help');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: pnpm event ${source} `));
+  });
+});
