@@ -108,8 +108,8 @@ function senders(options: DestinationsOptions): Readonly<Record<string, Sender>>
 
 /** Lambda names the detail type by the record's condition. */
 function destinationDetailType(message: string): string {
-  const success = message.includes('"condition":"Success"');
-  return `Lambda Function Invocation Result - ${success ? 'Success' : 'Failure'}`;
+  const { requestContext } = JSON.parse(message) as { requestContext?: { condition?: string } };
+  return `Lambda Function Invocation Result - ${requestContext?.condition === 'Success' ? 'Success' : 'Failure'}`;
 }
 
 export class Destinations {

@@ -52,11 +52,11 @@ const IN_PROCESS_ROUTES: readonly [route: string, handler: (services: CloudServi
 ];
 
 /** SDK clients of one endpoint, made once per client class and destroyed together. */
-function clientFactory(endpoint: string): ClientFactory & { destroyAll(): void } {
+function clientFactory(aws: AwsContext): ClientFactory & { destroyAll(): void } {
   const made = new Map<unknown, { destroy(): void }>();
   const config: LocalClientConfig & Record<string, unknown> = {
-    endpoint,
-    region: 'us-east-1',
+    endpoint: aws.endpoint,
+    region: aws.region,
     credentials: LOCAL_CREDENTIALS,
     // Path-style S3 addressing: bucket names as host names do not resolve to the gateway (other clients ignore it).
     forcePathStyle: true,
@@ -96,7 +96,7 @@ export class CloudServices {
   constructor(options: ServicesOptions) {
     this.#options = options;
     const { aws, clock, emulators, warn } = options;
-    this.clients = clientFactory(aws.endpoint);
+    this.clients = clientFactory(aws);
     this.logStore = new LogStore({ aws });
     const invoke: TriggerServices['invoke'] = (functionName, payload, invokeOptions) =>
       this.lambda.invoke(functionName, payload, invokeOptions);

@@ -44,20 +44,9 @@ export const sqsRules: Rule[] = [
     title: 'an empty batchItemFailures list is a complete success: the whole batch is deleted',
     source: PARTIAL_BATCH,
     async check(context) {
-      // Prepare
-      const { failing, passing } = await sendPair(context, context.outputs.ReportingQueueUrl, {
+      await expectWholeBatchDeleted(context, context.outputs.ReportingQueueUrl, {
         respond: { batchItemFailures: [] },
       });
-
-      // Act: wait for the batch, then long enough for a returned message to come back
-      await context.waitFor(() => context.invocations().length > 0, 0);
-      await context.elapse(VISIBILITY_MS * 1.5);
-
-      // Assess
-      expectOneBatch(context, failing.tag, passing.tag);
-      expect(receiveCounts(context, failing.tag)).toEqual([1]);
-      expect(receiveCounts(context, passing.tag)).toEqual([1]);
-      expect(context.deadLetters()).toEqual([]);
     },
   },
   {
@@ -86,20 +75,9 @@ export const sqsRules: Rule[] = [
       'without ReportBatchItemFailures a batchItemFailures response is ignored: the whole batch succeeds',
     source: PARTIAL_BATCH,
     async check(context) {
-      // Prepare
-      const { failing, passing } = await sendPair(context, context.outputs.PlainQueueUrl, {
+      await expectWholeBatchDeleted(context, context.outputs.PlainQueueUrl, {
         respond: { batchItemFailures: [{ itemIdentifier: '$messageId' }] },
       });
-
-      // Act
-      await context.waitFor(() => context.invocations().length > 0, 0);
-      await context.elapse(VISIBILITY_MS * 1.5);
-
-      // Assess
-      expectOneBatch(context, failing.tag, passing.tag);
-      expect(receiveCounts(context, failing.tag)).toEqual([1]);
-      expect(receiveCounts(context, passing.tag)).toEqual([1]);
-      expect(context.deadLetters()).toEqual([]);
     },
   },
   {
@@ -181,6 +159,26 @@ async function sendPair(
 }
 
 /** The whole batch fails: the innocent message is received again, and both end in the DLQ (the directive repeats). */
+/** Both messages of one batch are received once and deleted: nothing comes back, nothing is dead-lettered. */
+async function expectWholeBatchDeleted(
+  context: RuleContext,
+  queueUrl: string,
+  directive: object,
+): Promise<void> {
+  // Prepare
+  const { failing, passing } = await sendPair(context, queueUrl, directive);
+
+  // Act: wait for the batch, then long enough for a returned message to come back
+  await context.waitFor(() => context.invocations().length > 0, 0);
+  await context.elapse(VISIBILITY_MS * 1.5);
+
+  // Assess
+  expectOneBatch(context, failing.tag, passing.tag);
+  expect(receiveCounts(context, failing.tag)).toEqual([1]);
+  expect(receiveCounts(context, passing.tag)).toEqual([1]);
+  expect(context.deadLetters()).toEqual([]);
+}
+
 async function expectWholeBatchReturns(
   context: RuleContext,
   queueUrl: string,

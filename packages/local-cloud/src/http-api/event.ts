@@ -20,8 +20,6 @@ export interface RequestFacts {
   /** The raw path as requested, stage prefix included (AWS keeps it in rawPath). */
   readonly rawPath: string;
   readonly rawQueryString: string;
-  /** The route's path as the template writes it (`/notes/{id}`); the events model reads it from `routeKey`. */
-  readonly resourcePath: string;
   readonly pathParameters: Readonly<Record<string, string>>;
   readonly stageVariables: Readonly<Record<string, string>>;
   readonly requestId: string;

@@ -321,7 +321,6 @@ export class HttpApiFront {
       routeKey: match.routeKey,
       rawPath,
       rawQueryString,
-      resourcePath: match.routeKey === '$default' ? '$default' : (match.routeKey.split(' ')[1] ?? ''),
       pathParameters: match.pathParameters,
       stageVariables: stage.stageVariables,
       requestId,

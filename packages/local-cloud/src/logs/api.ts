@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../shared.ts';
 import type { LogEvent } from '../types.ts';
-import type { StoredLogEvent, StoredLogGroup, StoredLogStream } from './stored-logs.ts';
+import type { LogQuery, StoredLogEvent, StoredLogGroup, StoredLogStream } from './stored-logs.ts';
 
 /** What the Logs API asks of the log store; the store implements it and hands its requests here. */
 export interface LogsApiBackend {
@@ -17,16 +17,7 @@ export interface LogsApiBackend {
   createLogStream(group: string, stream: string): void;
   putLogEvents(group: string, stream: string, events: LogEvent[]): void;
   /** Matching events with their stream, ordered by time then arrival. */
-  query(
-    group: string,
-    options: {
-      streamPrefix?: string;
-      streamNames?: readonly string[];
-      startTime?: number;
-      endTime?: number;
-      filter?: string;
-    },
-  ): Array<{ event: StoredLogEvent; logStreamName: string }>;
+  query(group: string, options: LogQuery): Array<{ event: StoredLogEvent; logStreamName: string }>;
   logGroupArn(name: string): string;
 }
 

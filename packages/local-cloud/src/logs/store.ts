@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiHandler, AwsContext, LogEvent } from '../types.ts';
 import { handleLogsApi, type LogsApiBackend } from './api.ts';
 import { compileFilterPattern } from './filter-pattern.ts';
-import type { StoredLogEvent, StoredLogGroup, StoredLogStream } from './stored-logs.ts';
+import type { LogQuery, StoredLogEvent, StoredLogGroup, StoredLogStream } from './stored-logs.ts';
 
 export interface LogStoreOptions {
   /** Region and account for the ARNs the API returns; us-east-1 / 000000000000 by default. */
@@ -111,16 +111,7 @@ export class LogStore extends EventEmitter<LogStoreEvents> implements ApiHandler
   }
 
   /** Matching events with their stream, ordered by time then arrival. */
-  query(
-    group: string,
-    options: {
-      streamPrefix?: string;
-      streamNames?: readonly string[];
-      startTime?: number;
-      endTime?: number;
-      filter?: string;
-    },
-  ): Array<{ event: StoredLogEvent; logStreamName: string }> {
+  query(group: string, options: LogQuery): Array<{ event: StoredLogEvent; logStreamName: string }> {
     const found = this.#groups.get(group);
     if (!found) return [];
     const matches = compileFilterPattern(options.filter);

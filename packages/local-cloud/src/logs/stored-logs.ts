@@ -22,3 +22,12 @@ export interface StoredLogGroup {
   retentionInDays?: number;
   readonly streams: Map<string, StoredLogStream>;
 }
+
+/** Which events a query wants: FilterLogEvents' and GetLogEvents' options, as the store reads them. */
+export interface LogQuery {
+  readonly streamPrefix?: string;
+  readonly streamNames?: readonly string[];
+  readonly startTime?: number;
+  readonly endTime?: number;
+  readonly filter?: string;
+}

@@ -200,10 +200,16 @@ export class SqsPoller implements EventSource {
     // Lambda deletes messages no filter matches, without invoking the function.
     const deletions = [...filteredOut];
     // A batch stays within Lambda's 6 MB synchronous payload: what does not fit goes in the next invocation.
-    for (const batch of withinPayloadLimit(selected)) {
+    // The event is serialized once; only a batch over the limit (rare: large messages) is split and serialized again.
+    const whole = JSON.stringify({ Records: selected });
+    const batches =
+      Buffer.byteLength(whole) <= SYNCHRONOUS_REQUEST_LIMIT ? [selected] : withinPayloadLimit(selected);
+    for (const batch of batches) {
+      if (batch.length === 0) continue; // every record was filtered out
       const event = { Records: batch };
       this.#invocations += 1;
-      const result = await this.#deps.invoke(this.config.functionName, JSON.stringify(event), {
+      const payload = batch === selected ? whole : JSON.stringify(event);
+      const result = await this.#deps.invoke(this.config.functionName, payload, {
         source: 'aws:sqs',
         event,
       });
