@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TriggerAlarms } from '@triggers/kit';
+import { outputsOf, TriggerAlarms } from '@triggers/kit';
 import { NO_BUNDLING } from '@triggers/kit/testing';
 import { App, type Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -114,20 +114,14 @@ describe.each(descriptors.map((descriptor) => [descriptor.name, descriptor] as c
       // Prepare
       const stack = descriptor.createStack(new App({ context: NO_BUNDLING }), descriptor.stackId);
       const outputs = new Set(Object.keys(templateOutputs(stack)));
-      const target = (input: (typeof descriptor.samples)[number]['input']) =>
-        input.kind === 'sqs-message'
-          ? input.queueOutput
-          : input.kind === 's3-object'
-            ? input.bucketOutput
-            : input.apiOutput;
 
       // Assess
       expect(descriptor.samples.length).toBeGreaterThan(0);
       for (const sample of descriptor.samples) {
         expect(sample.poison.input.kind).toBe(sample.input.kind);
         for (const output of [
-          target(sample.input),
-          target(sample.poison.input),
+          ...outputsOf(sample.input),
+          ...outputsOf(sample.poison.input),
           sample.effect.output,
           sample.poison.failure.output,
         ]) {

@@ -7,6 +7,9 @@ import { ApiGatewayStack } from './stack.ts';
 /** A password the user pool's policy accepts: 12+ characters with upper and lower case, a digit and a symbol. */
 export const SAMPLE_PASSWORD = 'Correct-Horse-42';
 
+/** The user pool and app client a sample request signs in with. */
+const SIGNED_IN = { userPoolOutput: 'UserPoolId', clientOutput: 'UserPoolClientId' };
+
 export const integration: IntegrationDescriptor = {
   name: 'api-gateway',
   title: 'API Gateway → Lambda: a notes API behind Cognito',
@@ -29,7 +32,7 @@ export const integration: IntegrationDescriptor = {
         method: 'POST',
         path: '/notes',
         body: JSON.stringify({ id: 'groceries', title: 'Groceries', body: 'milk' }),
-        signedIn: true,
+        signedIn: SIGNED_IN,
       },
       effect: { output: 'TableName', description: "the note, under the user's id" },
       poison: {
@@ -40,7 +43,7 @@ export const integration: IntegrationDescriptor = {
           method: 'POST',
           path: '/notes',
           body: JSON.stringify({ body: 'no title' }),
-          signedIn: true,
+          signedIn: SIGNED_IN,
         },
         failure: { output: 'ApiUrl', description: 'the 400 answer, application/problem+json' },
       },

@@ -64,9 +64,43 @@ export type TriggerInput =
       readonly method: string;
       readonly path: string;
       readonly body?: string;
-      /** Send a signed-in user's token: `$TOKEN`, which the descriptor's `commandsBefore` set. */
-      readonly signedIn?: boolean;
+      /**
+       * Send a signed-in user's ID token: `$TOKEN` in the printed commands (the descriptor's `commandsBefore` set it);
+       * the playground signs a user up and in through the user pool and app client these outputs name.
+       */
+      readonly signedIn?: { readonly userPoolOutput: string; readonly clientOutput: string };
+    }
+  | {
+      readonly kind: 'kinesis-record';
+      readonly streamOutput: string;
+      readonly partitionKey: string;
+      /** The record's data as text (JSON, usually); the CLI sends it base64-encoded, as the API carries blobs. */
+      readonly data: string;
+    }
+  | {
+      readonly kind: 'firehose-record';
+      readonly deliveryStreamOutput: string;
+      readonly data: string;
     };
+
+/** The stack outputs an input is sent through: its target, and the user pool it signs in with. */
+export function outputsOf(input: TriggerInput): string[] {
+  switch (input.kind) {
+    case 'sqs-message':
+      return [input.queueOutput];
+    case 's3-object':
+      return [input.bucketOutput];
+    case 'http-request':
+      return [
+        input.apiOutput,
+        ...(input.signedIn ? [input.signedIn.userPoolOutput, input.signedIn.clientOutput] : []),
+      ];
+    case 'kinesis-record':
+      return [input.streamOutput];
+    case 'firehose-record':
+      return [input.deliveryStreamOutput];
+  }
+}
 
 /** The AWS CLI (or curl) commands that send an input, as a learner types them. */
 export function commandsFor(input: TriggerInput, outputs: Outputs): string[] {
@@ -93,7 +127,20 @@ export function commandsFor(input: TriggerInput, outputs: Outputs): string[] {
       if (input.body !== undefined) parts.push(`-H 'Content-Type: application/json' -d ${quote(input.body)}`);
       return [parts.filter(Boolean).join(' ')];
     }
+    case 'kinesis-record':
+      return [
+        `aws kinesis put-record --stream-name ${outputs[input.streamOutput]} --partition-key ${quote(input.partitionKey)} --data ${base64(input.data)}`,
+      ];
+    case 'firehose-record':
+      return [
+        `aws firehose put-record --delivery-stream-name ${outputs[input.deliveryStreamOutput]} --record Data=${base64(input.data)}`,
+      ];
   }
+}
+
+/** AWS CLI v2 reads blob arguments as base64 (its default `cli_binary_format`), whatever the data is. */
+function base64(text: string): string {
+  return Buffer.from(text).toString('base64');
 }
 
 /** A shell word in single quotes (a `'` inside becomes `'\''`). */

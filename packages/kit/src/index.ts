@@ -9,6 +9,7 @@ export {
   type IntegrationDescriptor,
   type Observation,
   type Outputs,
+  outputsOf,
   type Sample,
   type TriggerInput,
   tryItCommands,
