@@ -3,9 +3,12 @@
  * Prints a sample event, like `sam local generate-event`:
  *   pnpm event sqs --body '{"orderId":"o-1"}' --count 3
  *   pnpm event s3 --key 'my photo.jpg' --bucket uploads --size 1234 --event put
+ *   pnpm event kinesis --data '{"page":"/home"}' --partition-key user-1 --count 3 [--window 60 | --firehose]
  */
 import { parseArgs } from 'node:util';
 import { apiGatewayV1Event, apiGatewayV2Event, cognitoIdTokenClaims } from './api-gateway.ts';
+import { firehoseEvent } from './firehose.ts';
+import { kinesisEvent, kinesisRecord, kinesisWindowEvent, streamArn } from './kinesis.ts';
 import { type S3EventName, s3Event } from './s3.ts';
 import { sqsEvent } from './sqs.ts';
 
@@ -83,6 +86,69 @@ const sources: Record<string, Source> = {
         bucketName: values.bucket,
         versioned: values.versioned,
       });
+    },
+  },
+  kinesis: {
+    usage:
+      'kinesis [--data TEXT] [--partition-key KEY] [--count N] [--stream NAME] [--shard ID] [--window SECONDS]\n' +
+      '              [--firehose [--delivery-stream NAME] [--direct-put]]\n' +
+      '              a Kinesis stream event (with --window, a tumbling-window invocation); with --firehose, the\n' +
+      '              Firehose transformation event for the same records (read from the stream, or --direct-put)',
+    build(args) {
+      const { values } = parseArgs({
+        args,
+        options: {
+          data: { type: 'string', default: '{"hello":"world"}' },
+          'partition-key': { type: 'string', default: 'partition-1' },
+          count: { type: 'string', default: '1' },
+          stream: { type: 'string' },
+          shard: { type: 'string' },
+          window: { type: 'string' },
+          firehose: { type: 'boolean', default: false },
+          'delivery-stream': { type: 'string' },
+          'direct-put': { type: 'boolean', default: false },
+        },
+        strict: true,
+      });
+      const count = Number(values.count);
+      if (!Number.isInteger(count) || count < 1 || count > 10_000) {
+        throw new UsageError(`--count must be a whole number from 1 to 10000, not "${values.count}"`);
+      }
+      if (values['partition-key'].length < 1 || values['partition-key'].length > 256) {
+        throw new UsageError('--partition-key must be 1 to 256 characters, as Kinesis requires');
+      }
+      if (values.shard !== undefined && !/^shardId-\d{12}$/.test(values.shard)) {
+        throw new UsageError(`--shard takes a shard id such as shardId-000000000001, not "${values.shard}"`);
+      }
+      if (!values.firehose && (values['delivery-stream'] !== undefined || values['direct-put'])) {
+        throw new UsageError('--delivery-stream and --direct-put go with --firehose');
+      }
+      const record = { data: values.data, partitionKey: values['partition-key'] };
+      const records = Array.from({ length: count }, () => record);
+      if (values.firehose) {
+        if (values.window !== undefined)
+          throw new UsageError('--window is for stream events, not --firehose');
+        return firehoseEvent(
+          records.map((input) => ({ ...input, ...(values.shard && { shardId: values.shard }) })),
+          {
+            deliveryStreamName: values['delivery-stream'],
+            ...(!values['direct-put'] && { sourceStreamName: values.stream ?? 'clickstream' }),
+          },
+        );
+      }
+      const stream = { streamName: values.stream, shardId: values.shard };
+      if (values.window === undefined) return kinesisEvent(records, stream);
+      const seconds = Number(values.window);
+      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 900) {
+        throw new UsageError(`--window takes TumblingWindowInSeconds, 1 to 900, not "${values.window}"`);
+      }
+      // Windows start on multiples of their length (in epoch time), as Lambda's do.
+      const start = Math.floor(Date.now() / (seconds * 1000)) * seconds * 1000;
+      return kinesisWindowEvent(
+        records.map((input) => kinesisRecord(input, stream)),
+        { start: new Date(start), end: new Date(start + seconds * 1000) },
+        { shardId: values.shard ?? 'shardId-000000000000', eventSourceARN: streamArn(stream) },
+      );
     },
   },
   'api-gateway': {
