@@ -25,6 +25,7 @@ import type {
   InvokeResult,
   LocalClientConfig,
   LogEvent,
+  TriggerNotice,
 } from './types.ts';
 
 export interface LocalCloudOptions {
@@ -62,6 +63,13 @@ export interface LocalCloudOptions {
   readonly runtimeModuleDirectories?: readonly string[];
 }
 
+/** What `watch` reports, as it happens. */
+export interface CloudWatcher {
+  readonly invocation?: (record: InvocationRecord) => void;
+  readonly delivery?: (delivery: Delivery) => void;
+  readonly notice?: (notice: TriggerNotice) => void;
+}
+
 export interface LocalLogEvent extends LogEvent {
   readonly logGroupName: string;
   readonly logStreamName: string;
@@ -87,8 +95,12 @@ export interface LocalCloud {
   readonly deliveries: readonly Delivery[];
   /** Every event source running: S3 notifications and each event source mapping's poller. */
   readonly eventSources: readonly EventSource[];
-  /** Every invocation so far, oldest first. */
+  /** The most recent invocations (10,000), oldest first. */
   readonly invocations: readonly InvocationRecord[];
+  /** What triggers did that no function log shows: retries, moves to a DLQ (most recent 1,000), oldest first. */
+  readonly notices: readonly TriggerNotice[];
+  /** Calls `listener` with every invocation, delivery and trigger notice from now on; returns a function that stops it. */
+  watch(listener: CloudWatcher): () => void;
   /** Invokes a function by name or ARN with `event` as its JSON payload. */
   invoke(functionName: string, event: unknown, invocationType?: InvocationType): Promise<InvokeResult>;
   /** Log events in time order: of one log group (or of the function with that name), or of all groups. */
@@ -227,6 +239,17 @@ function localCloud(parts: {
     eventSources: services.eventSources,
     get invocations() {
       return lambda.invocations;
+    },
+    notices: services.notices.records,
+    watch(listener) {
+      const stops = [
+        listener.invocation && lambda.onInvocation(listener.invocation),
+        listener.delivery && destinations.onDelivery(listener.delivery),
+        listener.notice && services.notices.subscribe(listener.notice),
+      ];
+      return () => {
+        for (const stop of stops) stop?.();
+      };
     },
     invoke(functionName, event, invocationType = 'RequestResponse') {
       return lambda.invoke(functionName, JSON.stringify(event ?? {}), { invocationType });

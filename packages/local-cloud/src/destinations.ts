@@ -10,6 +10,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Clock } from './clock.ts';
 import { LocalCloudError, messageOf } from './errors.ts';
+import { RecordFeed } from './feed.ts';
 import type { Deliver, MessageAttributes } from './lambda/index.ts';
 import type { AwsContext, ClientFactory, Invoke } from './types.ts';
 
@@ -113,14 +114,14 @@ function destinationDetailType(message: string): string {
 }
 
 export class Destinations {
-  readonly deliveries: Delivery[] = [];
+  readonly #records: RecordFeed<Delivery>;
   readonly #senders: Readonly<Record<string, Sender>>;
   readonly #options: DestinationsOptions;
-  readonly #listeners = new Set<(delivery: Delivery) => void>();
 
   constructor(options: DestinationsOptions) {
     this.#options = options;
     this.#senders = senders(options);
+    this.#records = new RecordFeed(options.maxRecords ?? 1000);
   }
 
   /** Sends a record to a queue, topic, function, bus or bucket by ARN; throws when it could not be delivered. */
@@ -149,14 +150,15 @@ export class Destinations {
 
   /** Calls `listener` with every delivery from now on; returns a function that stops it. */
   onDelivery(listener: (delivery: Delivery) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#records.subscribe(listener);
+  }
+
+  /** The most recent deliveries, oldest first. */
+  get deliveries(): readonly Delivery[] {
+    return this.#records.records;
   }
 
   #record(delivery: Delivery): void {
-    this.deliveries.push(delivery);
-    const excess = this.deliveries.length - (this.#options.maxRecords ?? 1000);
-    if (excess > 0) this.deliveries.splice(0, excess);
-    for (const listener of this.#listeners) listener(delivery);
+    this.#records.push(delivery);
   }
 }

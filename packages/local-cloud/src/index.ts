@@ -8,7 +8,7 @@ export type { CfnTemplate, CloudAssembly, StackArtifact } from './assembly.ts';
 export { readAssembly, selectStacks } from './assembly.ts';
 export { parseCommandLine, type ServeOptions, serve, type UpOptions } from './cli.ts';
 export { type Clock, type ManualClock, manualClock, scaledClock } from './clock.ts';
-export type { LocalCloud, LocalCloudOptions, LocalLogEvent } from './cloud.ts';
+export type { CloudWatcher, LocalCloud, LocalCloudOptions, LocalLogEvent } from './cloud.ts';
 export { startLocalCloud } from './cloud.ts';
 export type { Delivery } from './destinations.ts';
 export { startFauxqs } from './emulators/fauxqs.ts';

@@ -13,6 +13,7 @@ import { Destinations } from './destinations.ts';
 import { cognitoUserPool } from './emulators/cognito-local.ts';
 import { COGNITO_LOCAL, type Emulators, FAUXQS } from './emulators/index.ts';
 import { LocalCloudError } from './errors.ts';
+import { RecordFeed } from './feed.ts';
 import type { Gateway } from './gateway.ts';
 import { HttpApis } from './http-api/index.ts';
 import { LambdaService } from './lambda/service.ts';
@@ -25,6 +26,7 @@ import type {
   ClientFactory,
   EventSource,
   LocalClientConfig,
+  TriggerNotice,
   TriggerServices,
 } from './types.ts';
 
@@ -88,6 +90,8 @@ export class CloudServices {
   readonly s3Front: S3Front;
   readonly httpApis: HttpApis;
   readonly triggers: TriggerServices;
+  /** What triggers did that no function log shows (retries, moves to a DLQ), most recent 1,000. */
+  readonly notices = new RecordFeed<TriggerNotice>(1000);
   readonly clients: ClientFactory & { destroyAll(): void };
   /** Every event source running: the S3 notifications and each mapping's poller. */
   readonly eventSources: EventSource[] = [];
@@ -112,7 +116,14 @@ export class CloudServices {
         ? { runtimeModuleDirectories: options.runtimeModuleDirectories }
         : {}),
     });
-    this.triggers = { aws, clock, invoke, emulatorUrl: (route) => emulators.url(route), warn };
+    this.triggers = {
+      aws,
+      clock,
+      invoke,
+      emulatorUrl: (route) => emulators.url(route),
+      warn,
+      notice: (notice) => this.notices.push(notice),
+    };
 
     // S3 goes through a front of ours: it tells the notifications which objects each request created or removed.
     const fauxqs = emulators.get(FAUXQS);

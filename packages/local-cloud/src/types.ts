@@ -143,6 +143,24 @@ export interface TriggerServices {
   emulatorUrl(service: string): string | undefined;
   /** A problem worth one line on the terminal (said once per cause by the caller). */
   warn(message: string): void;
+  /** What a trigger did that a learner should see (a retry, a move to the DLQ), one short line. */
+  notice(notice: TriggerNotice): void;
+}
+
+/**
+ * What a trigger did that no function log shows: a record retried (with its receive count or attempt), moved to
+ * a dead-letter queue or sent to an on-failure destination, dropped by a filter. One short line each.
+ */
+export interface TriggerNotice {
+  /** Emulated epoch ms. */
+  readonly at: number;
+  /** The function the trigger invokes. */
+  readonly functionName: string;
+  /** The event source, as the event names it: 'aws:sqs', 'aws:s3', 'aws:kinesis'. */
+  readonly source: string;
+  readonly kind: 'retry' | 'dead-letter' | 'dropped';
+  /** One short line: "receive 2 of 5 failed; visible again in 60 s". */
+  readonly message: string;
 }
 
 /** The config every local SDK client gets: the gateway endpoint, the local region and dummy credentials. */

@@ -117,6 +117,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
         emulatorUrl: () => fauxqs.url,
         queueUrl: queue.queueUrl,
         warn: onError ?? (() => {}),
+        notice: () => {},
       },
     );
     pollers.push(poller);

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Clock, scaledClock } from '../clock.ts';
+import { RecordFeed } from '../feed.ts';
 import type { LogStore } from '../logs/store.ts';
 import type {
   ApiHandler,
@@ -106,18 +107,16 @@ const CALLBACK_HANDLERS_HOOK = new URL('./runtime/callback-handlers.mjs', import
 const PNPM_HOISTED_FOLDER = pnpmHoistedFolder(PACKAGE_DIRECTORY);
 
 export class LambdaService implements ApiHandler, LambdaApiBackend {
-  readonly invocations: InvocationRecord[] = [];
   readonly aws: AwsContext;
   readonly logs: LogStore;
 
   readonly #functions = new Map<string, FunctionState>();
   readonly #limiter: ConcurrencyLimiter;
   readonly #async: AsyncInvoker;
-  readonly #listeners = new Set<(record: InvocationRecord) => void>();
   readonly #starting = new Set<Promise<unknown>>();
   readonly #nodeArgs: string[];
   readonly #platformEnvironment: Record<string, string>;
-  readonly #maxRecords: number;
+  readonly #records: RecordFeed<InvocationRecord>;
   readonly #idleEnvironmentMs: number;
   readonly #clock: Clock;
   #stopped = false;
@@ -126,7 +125,7 @@ export class LambdaService implements ApiHandler, LambdaApiBackend {
     this.aws = options.aws;
     this.logs = options.logs;
     this.#limiter = new ConcurrencyLimiter(options.maxConcurrency ?? 50);
-    this.#maxRecords = options.maxInvocationRecords ?? 10_000;
+    this.#records = new RecordFeed(options.maxInvocationRecords ?? 10_000);
     this.#idleEnvironmentMs = options.idleEnvironmentMs ?? 600_000;
     this.#clock = options.clock ?? scaledClock();
     this.#async = new AsyncInvoker({
@@ -283,9 +282,13 @@ export class LambdaService implements ApiHandler, LambdaApiBackend {
     };
   }
 
+  /** The most recent invocations (10,000 by default), oldest first. */
+  get invocations(): readonly InvocationRecord[] {
+    return this.#records.records;
+  }
+
   onInvocation(listener: (record: InvocationRecord) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#records.subscribe(listener);
   }
 
   handle(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
@@ -413,17 +416,7 @@ export class LambdaService implements ApiHandler, LambdaApiBackend {
   }
 
   #record(record: InvocationRecord): void {
-    this.invocations.push(record);
-    if (this.invocations.length > this.#maxRecords * 1.1) {
-      this.invocations.splice(0, this.invocations.length - this.#maxRecords);
-    }
-    for (const listener of this.#listeners) {
-      try {
-        listener(record);
-      } catch {
-        // A listener is an observer: its failure must not fail the invocation or keep other listeners from it.
-      }
-    }
+    this.#records.push(record);
   }
 
   #resolve(nameOrArn: string, explicitQualifier?: string): ResolvedFunction {
