@@ -110,6 +110,7 @@ export class CloudServices {
       clock,
       logs: this.logStore,
       deliver: this.destinations.deliver,
+      notice: (notice) => this.notices.push(notice),
       ...(options.asyncRetryDelaysMs ? { asyncRetryDelaysMs: options.asyncRetryDelaysMs } : {}),
       ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
       ...(options.runtimeModuleDirectories

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../src/clock.ts';
 import { type AsyncEvent, AsyncInvoker } from '../src/lambda/async-invoke.ts';
+import type { TriggerNotice } from '../src/types.ts';
 
 const event: AsyncEvent = {
   requestId: 'req-1',
@@ -91,6 +92,69 @@ describe('asynchronous invocation on the emulation clock', () => {
       expect.objectContaining({
         requestContext: expect.objectContaining({ condition: 'EventAgeExceeded', approximateInvokeCount: 1 }),
       }),
+    ]);
+  });
+
+  it('tells of each failed attempt with its retry delay, then of the move to the DLQ and the on-failure destination', async () => {
+    // Prepare
+    const clock = manualClock(event.enqueuedAt);
+    const notices: TriggerNotice[] = [];
+    const invoker = new AsyncInvoker({
+      clock,
+      attempt: async () => failure,
+      target: () => ({
+        config: {
+          maximumRetryAttempts: 2,
+          maximumEventAgeSeconds: 21_600,
+          onFailure: 'arn:aws:sqs:us-east-1:000000000000:failures',
+        },
+        deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:thumbnail-dlq',
+      }),
+      deliver: async () => {},
+      notice: (notice) => notices.push(notice),
+    });
+
+    // Act
+    invoker.enqueue(event);
+    await clock.advance(60_000);
+    const afterFirst = notices.length;
+    await clock.advance(120_000);
+    await invoker.stop();
+
+    // Assess: one line per failed attempt that will be retried, then one for where the event went
+    expect(afterFirst).toBe(2);
+    expect(notices.map(({ kind, message }) => ({ kind, message }))).toEqual([
+      { kind: 'retry', message: 'attempt 1 of 3 failed: retry in 60 s' },
+      { kind: 'retry', message: 'attempt 2 of 3 failed: retry in 120 s' },
+      {
+        kind: 'dead-letter',
+        message: 'after 3 attempts: sent to the DLQ thumbnail-dlq and the on-failure destination failures',
+      },
+    ]);
+    expect(notices[0]).toMatchObject({ functionName: 'thumbnailer', source: 'aws:s3', at: event.enqueuedAt });
+    expect(notices[2]?.at).toBe(event.enqueuedAt + 180_000);
+  });
+
+  it('says an event is dropped when it has nowhere to go', async () => {
+    // Prepare: no retries, no DLQ, no destination
+    const clock = manualClock(event.enqueuedAt);
+    const notices: TriggerNotice[] = [];
+    const invoker = new AsyncInvoker({
+      clock,
+      attempt: async () => failure,
+      target: () => ({ config: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 21_600 } }),
+      deliver: async () => {},
+      notice: (notice) => notices.push(notice),
+    });
+
+    // Act
+    invoker.enqueue(event);
+    await clock.advance(1_000);
+    await invoker.stop();
+
+    // Assess
+    expect(notices.map(({ kind, message }) => ({ kind, message }))).toEqual([
+      { kind: 'dropped', message: 'after 1 attempt: dropped (no DLQ or on-failure destination)' },
     ]);
   });
 });

@@ -4,7 +4,7 @@
  * on-failure destination (an invocation record) and, for failures, to the dead-letter queue as well.
  */
 import type { Clock } from '../clock.ts';
-import type { AsyncInvokeConfig } from '../types.ts';
+import type { AsyncInvokeConfig, TriggerNotice } from '../types.ts';
 import { LambdaApiError } from './errors.ts';
 import { parseJsonOrText } from './helpers.ts';
 
@@ -60,6 +60,8 @@ export interface AsyncInvokerOptions {
   readonly retryDelaysMs?: readonly number[];
   /** Retry delays and event ages are read on it (a test scales it). */
   readonly clock: Clock;
+  /** Told of each failed attempt that will be retried and of where a failed event went, one short line each. */
+  readonly notice?: (notice: TriggerNotice) => void;
 }
 
 const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000];
@@ -120,11 +122,14 @@ export class AsyncInvoker {
         return;
       }
       const delays = this.#options.retryDelaysMs ?? LAMBDA_RETRY_DELAYS_MS;
-      // Once stopped, nothing waits: stop() must not sit out a retry delay.
-      await this.#options.clock.sleep(
-        delays[Math.min(attempts - 1, delays.length - 1)] ?? 0,
-        this.#stopping.signal,
+      const delayMs = delays[Math.min(attempts - 1, delays.length - 1)] ?? 0;
+      this.#notice(
+        event,
+        'retry',
+        `attempt ${attempts} of ${target.config.maximumRetryAttempts + 1} failed: retry in ${seconds(delayMs)}`,
       );
+      // Once stopped, nothing waits: stop() must not sit out a retry delay.
+      await this.#options.clock.sleep(delayMs, this.#stopping.signal);
     }
   }
 
@@ -164,6 +169,27 @@ export class AsyncInvoker {
       );
     }
     await Promise.all(sends);
+    const why =
+      condition === 'EventAgeExceeded'
+        ? `older than the maximum event age (${target.config.maximumEventAgeSeconds} s) after ${plural(attempts, 'attempt')}`
+        : `after ${plural(attempts, 'attempt')}`;
+    const where = [
+      target.deadLetterTargetArn && `the DLQ ${nameOf(target.deadLetterTargetArn)}`,
+      target.config.onFailure && `the on-failure destination ${nameOf(target.config.onFailure)}`,
+    ].filter(Boolean);
+    if (where.length > 0) this.#notice(event, 'dead-letter', `${why}: sent to ${where.join(' and ')}`);
+    else this.#notice(event, 'dropped', `${why}: dropped (no DLQ or on-failure destination)`);
+  }
+
+  #notice(event: AsyncEvent, kind: TriggerNotice['kind'], message: string): void {
+    this.#options.notice?.({
+      at: this.#options.clock.now(),
+      // arn:aws:lambda:region:account:function:NAME[:qualifier]
+      functionName: event.invokedArn.split(':')[6] ?? event.invokedArn,
+      source: event.source,
+      kind,
+      message,
+    });
   }
 
   async #send(destinationArn: string, payload: unknown, attributes?: MessageAttributes): Promise<void> {
@@ -175,6 +201,19 @@ export class AsyncInvoker {
       // Lambda counts failed deliveries (DestinationDeliveryFailures) and moves on; so do we.
     }
   }
+}
+
+/** The name at the end of an ARN (a queue, topic, function or bus). */
+function nameOf(arn: string): string {
+  return arn.split(/[:/]/).pop() ?? arn;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function succeeded(result: AttemptResult): boolean {

@@ -19,6 +19,7 @@ import type {
   InvocationRecord,
   InvocationType,
   InvokeResult,
+  TriggerNotice,
 } from '../types.ts';
 import { type AsyncEvent, AsyncInvoker, type AttemptResult, type Deliver } from './async-invoke.ts';
 import { ConcurrencyLimiter } from './concurrency.ts';
@@ -37,6 +38,8 @@ export interface LambdaServiceOptions {
    * to pass on as SendMessage's MessageAttributes.
    */
   readonly deliver: Deliver;
+  /** Told of each async retry and of where a failed async event went (a DLQ, an on-failure destination). */
+  readonly notice?: (notice: TriggerNotice) => void;
   /**
    * Waits before the first and second retry of a failed async invoke, in emulated time: AWS waits about one
    * minute, then about two (the default). Scale the clock to see them sooner.
@@ -135,6 +138,7 @@ export class LambdaService implements ApiHandler, LambdaApiBackend {
         return state && { config: state.asyncConfig, deadLetterTargetArn: state.config.deadLetterTargetArn };
       },
       deliver: options.deliver,
+      ...(options.notice ? { notice: options.notice } : {}),
       ...(options.asyncRetryDelaysMs ? { retryDelaysMs: options.asyncRetryDelaysMs } : {}),
       clock: this.#clock,
     });
