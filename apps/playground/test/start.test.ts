@@ -236,13 +236,14 @@ describe('tryIt', () => {
       {
         stackName: 'Triggers-Sqs',
         resources: [],
+        template: {},
         outputs: {
           QueueUrl: 'http://127.0.0.1:4566/000000000000/q',
           DeadLetterQueueUrl: 'http://127.0.0.1:4566/000000000000/dlq',
           TableName: 't',
         },
       },
-      { stackName: 'Someone-Else', resources: [], outputs: {} },
+      { stackName: 'Someone-Else', resources: [], outputs: {}, template: {} },
     ];
 
     // Act

@@ -2,7 +2,9 @@
  * The contracts between the local cloud's parts. Each part (gateway, deployer, Lambda service, log store, event
  * source mappings) is written against these, so it can be read and tested alone.
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CfnTemplate } from './assembly.ts';
 import type { Clock } from './clock.ts';
 
 /** The account, region and single endpoint every local resource lives behind. */
@@ -192,4 +194,6 @@ export interface DeployedStack {
   readonly stackName: string;
   readonly resources: readonly DeployedResource[];
   readonly outputs: Readonly<Record<string, string>>;
+  /** The template as synthesized: its Refs and GetAtts show how the resources connect (the playground's diagram). */
+  readonly template: CfnTemplate;
 }

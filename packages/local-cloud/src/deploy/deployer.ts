@@ -172,7 +172,7 @@ export async function deployStack(stack: StackArtifact, options: DeployOptions):
   const outputs = resolveOutputs(stack, scope, options.exports);
   // Listed in template order, which is how the reader knows the stack.
   const listed = Object.keys(resources).flatMap((logicalId) => deployed.get(logicalId) ?? []);
-  return { stackName, resources: listed, outputs };
+  return { stackName, resources: listed, outputs, template };
 }
 
 function resolveOutputs(
