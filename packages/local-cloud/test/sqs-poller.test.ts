@@ -16,7 +16,7 @@ import { LambdaService } from '../src/lambda/service.ts';
 import { LogStore } from '../src/logs/store.ts';
 import { queueDepth } from '../src/testing/queues.ts';
 import { SqsPoller, withinPayloadLimit } from '../src/triggers/sqs.ts';
-import type { AwsContext, FunctionConfig, SqsEventSourceConfig } from '../src/types.ts';
+import type { AwsContext, FunctionConfig, SqsEventSourceConfig, TriggerNotice } from '../src/types.ts';
 
 interface Record {
   readonly messageId: string;
@@ -97,6 +97,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
     queue: { queueUrl: string; queueArn: string },
     overrides: Partial<SqsEventSourceConfig> = {},
     onError?: (message: string) => void,
+    onNotice?: (notice: TriggerNotice) => void,
   ): SqsPoller {
     const poller = new SqsPoller(
       {
@@ -117,7 +118,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
         emulatorUrl: () => fauxqs.url,
         queueUrl: queue.queueUrl,
         warn: onError ?? (() => {}),
-        notice: () => {},
+        notice: onNotice ?? (() => {}),
       },
     );
     pollers.push(poller);
@@ -184,6 +185,25 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
     expect(invocationsOf(queue.queueArn, 'ok-1')).toBe(1);
     expect(invocationsOf(queue.queueArn, 'ok-2')).toBe(1);
     expect(await queueDepth(sqs, queue.queueUrl)).toBe(0);
+  });
+
+  it('tells of each failed receive with its count and visibility, and of the move to the DLQ after the last', async () => {
+    // Prepare: maxReceiveCount 2, failed messages back after 1 s
+    const { queue, dlq } = await createQueues(1);
+    const notices: TriggerNotice[] = [];
+    startPoller(queue, {}, undefined, (notice) => notices.push(notice));
+
+    // Act
+    await send(queue.queueUrl, [{ id: 'ok' }, { id: 'poison', fail: true }]);
+    await drain(dlq.queueUrl, 1);
+
+    // Assess: one line per failed receive of the poison message, none for the one that succeeded
+    const dlqName = dlq.queueArn.split(':').pop();
+    expect(notices.map(({ kind, message }) => ({ kind, message }))).toEqual([
+      { kind: 'retry', message: 'receive 1 of 2 failed: visible again in 1 s' },
+      { kind: 'dead-letter', message: `last receive (2 of 2) failed: moves to the DLQ ${dlqName} in 1 s` },
+    ]);
+    expect(notices[0]).toMatchObject({ functionName: 'batch', source: 'aws:sqs' });
   });
 
   it('retries the whole batch when the function throws', async () => {

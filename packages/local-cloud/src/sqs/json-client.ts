@@ -92,6 +92,20 @@ export class SqsJsonClient {
     return output.Failed ?? [];
   }
 
+  /** The named attributes of a queue (VisibilityTimeout, RedrivePolicy, …), as SQS returns them: strings. */
+  async getQueueAttributes(
+    queueUrl: string,
+    names: readonly string[],
+  ): Promise<Readonly<Record<string, string>>> {
+    const output = (await this.#call('GetQueueAttributes', {
+      QueueUrl: queueUrl,
+      AttributeNames: names,
+    })) as {
+      Attributes?: Record<string, string>;
+    };
+    return output.Attributes ?? {};
+  }
+
   /** Closes kept-alive sockets; the client can still be used afterwards. */
   destroy(): void {
     this.#agent.destroy();

@@ -54,7 +54,10 @@ export const sqsMappingSource: MappingSource = {
 };
 
 /** What the poller reads of the records it builds (whole, they are @triggers/events' SQS records). */
-export type SqsRecord = Pick<SQSRecord, 'messageId' | 'receiptHandle' | 'body'>;
+export type SqsRecord = Pick<SQSRecord, 'messageId' | 'receiptHandle' | 'body'> & {
+  /** ApproximateReceiveCount is what failure notices read. */
+  readonly attributes?: Partial<SQSRecord['attributes']>;
+};
 
 /** Lambda starts with five pollers, each running one batch at a time. */
 const DEFAULT_CONCURRENCY = 5;
@@ -216,7 +219,9 @@ export class SqsPoller implements EventSource {
       const succeeded = this.#succeeded(batch, result);
       deletions.push(...succeeded);
       const kept = new Set(succeeded);
-      await this.#hideForVisibilityTimeout(batch.filter((record) => !kept.has(record)));
+      const failed = batch.filter((record) => !kept.has(record));
+      await this.#hideForVisibilityTimeout(failed);
+      await this.#tellOfFailures(failed);
     }
     await this.#delete(deletions);
   }
@@ -241,6 +246,71 @@ export class SqsPoller implements EventSource {
         ),
       ),
     );
+  }
+
+  /**
+   * One notice per failed record: its receive count against the queue's maxReceiveCount and when it comes back,
+   * or, after its last receive, that SQS moves it to the dead-letter queue once it is visible again. The queue's
+   * settings are read at each failure (failures are rare, and they may change while the mapping runs).
+   */
+  async #tellOfFailures(records: readonly SqsRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const { redrive, visibilityTimeoutSeconds } = await this.#failurePath();
+    const after =
+      visibilityTimeoutSeconds === undefined
+        ? 'after the visibility timeout'
+        : `in ${visibilityTimeoutSeconds} s`;
+    for (const record of records) {
+      const receives = Number(record.attributes?.ApproximateReceiveCount) || 1;
+      const last = redrive !== undefined && receives >= redrive.maxReceiveCount;
+      this.#deps.notice({
+        at: this.#deps.clock.now(),
+        functionName: this.config.functionName,
+        source: 'aws:sqs',
+        kind: last ? 'dead-letter' : 'retry',
+        message: last
+          ? `last receive (${receives} of ${redrive.maxReceiveCount}) failed: moves to the DLQ ${redrive.deadLetterQueue} ${after}`
+          : redrive
+            ? `receive ${receives} of ${redrive.maxReceiveCount} failed: visible again ${after}`
+            : `receive ${receives} failed: visible again ${after} (no DLQ: it returns until it succeeds or expires)`,
+      });
+    }
+  }
+
+  /**
+   * The queue's RedrivePolicy (after how many receives SQS moves a message, and to which queue) and its visibility
+   * timeout, as the queue has them now.
+   */
+  async #failurePath(): Promise<{
+    redrive?: { maxReceiveCount: number; deadLetterQueue: string };
+    visibilityTimeoutSeconds?: number;
+  }> {
+    let attributes: Readonly<Record<string, string>>;
+    try {
+      attributes = await this.#client.getQueueAttributes(this.#deps.queueUrl, [
+        'RedrivePolicy',
+        'VisibilityTimeout',
+      ]);
+    } catch {
+      return {}; // the notice then says less; the poller goes on
+    }
+    const visibility = Number(attributes.VisibilityTimeout);
+    const visibilityTimeoutSeconds = attributes.VisibilityTimeout && visibility >= 0 ? visibility : undefined;
+    let policy: { deadLetterTargetArn?: string; maxReceiveCount?: unknown } = {};
+    try {
+      policy = JSON.parse(attributes.RedrivePolicy ?? '{}');
+    } catch {
+      // an unreadable policy is no policy
+    }
+    const maxReceiveCount = Number(policy.maxReceiveCount);
+    const redrive =
+      policy.deadLetterTargetArn && maxReceiveCount > 0
+        ? { maxReceiveCount, deadLetterQueue: policy.deadLetterTargetArn.split(':').pop() ?? '' }
+        : undefined;
+    return {
+      ...(redrive ? { redrive } : {}),
+      ...(visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeoutSeconds }),
+    };
   }
 
   /** Which records to delete after an invoke: all, none, or all but the reported failures. */
