@@ -10,7 +10,13 @@ import { type Clock, scaledClock } from './clock.ts';
 import { deployStack } from './deploy/deployer.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './deploy/intrinsics.ts';
 import type { Delivery } from './destinations.ts';
-import { COGNITO_LOCAL, DYNAMODB_LOCAL, type EmulatorChoice, Emulators } from './emulators/index.ts';
+import {
+  COGNITO_LOCAL,
+  DYNAMODB_LOCAL,
+  type EmulatorChoice,
+  Emulators,
+  KINESALITE,
+} from './emulators/index.ts';
 import { type Gateway, startGateway } from './gateway.ts';
 import type { HttpApiInfo } from './http-api/index.ts';
 import type { LambdaService } from './lambda/service.ts';
@@ -45,6 +51,8 @@ export interface LocalCloudOptions {
   readonly dynamodb?: EmulatorChoice;
   /** Start cognito-local: 'auto' (default) starts it when a selected stack declares an AWS::Cognito::* resource. */
   readonly cognito?: EmulatorChoice;
+  /** Start kinesalite: 'auto' (default) starts it when a selected stack declares an AWS::Kinesis::* resource. */
+  readonly kinesis?: EmulatorChoice;
   /** Waits before async-invoke retries, in emulated time (Lambda's 1 and 2 minutes by default). */
   readonly asyncRetryDelaysMs?: readonly number[];
   /**
@@ -161,6 +169,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         choices: new Map([
           [DYNAMODB_LOCAL, options.dynamodb],
           [COGNITO_LOCAL, options.cognito],
+          [KINESALITE, options.kinesis],
         ]),
         context: { gatewayUrl: gateway.url, workDirectory },
         onProgress: progress,

@@ -124,6 +124,7 @@ export class CloudServices {
       emulatorUrl: (route) => emulators.url(route),
       warn,
       notice: (notice) => this.notices.push(notice),
+      deliver: (arn, payload) => this.destinations.deliver(arn, payload),
     };
 
     // S3 goes through a front of ours: it tells the notifications which objects each request created or removed.

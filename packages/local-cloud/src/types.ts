@@ -147,6 +147,8 @@ export interface TriggerServices {
   warn(message: string): void;
   /** What a trigger did that a learner should see (a retry, a move to the DLQ), one short line. */
   notice(notice: TriggerNotice): void;
+  /** Sends a record to a DLQ or destination by ARN (queue, topic, bucket, function, bus); recorded in deliveries. */
+  deliver(destinationArn: string, payload: unknown): Promise<void>;
 }
 
 /**

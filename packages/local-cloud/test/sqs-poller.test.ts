@@ -119,6 +119,7 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
         queueUrl: queue.queueUrl,
         warn: onError ?? (() => {}),
         notice: onNotice ?? (() => {}),
+        deliver: async () => {},
       },
     );
     pollers.push(poller);

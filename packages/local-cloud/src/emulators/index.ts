@@ -9,6 +9,7 @@ import { LocalCloudError, messageOf } from '../errors.ts';
 import { type CognitoLocal, startCognitoLocal } from './cognito-local.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startFauxqs } from './fauxqs.ts';
+import { startKinesalite } from './kinesalite.ts';
 
 /** A started emulator: where it listens, and how to stop it. */
 export interface RunningEmulator {
@@ -75,8 +76,18 @@ export const COGNITO_LOCAL: Emulator<CognitoLocal> = {
     startCognitoLocal({ directory: join(workDirectory, 'cognito'), issuerDomain: gatewayUrl }),
 };
 
+export const KINESALITE: Emulator = {
+  name: 'kinesalite',
+  serves: 'Kinesis Data Streams',
+  routes: ['kinesis'],
+  neededBy: ['AWS::Kinesis::'],
+  option: 'kinesis',
+  neededFor: 'a Kinesis stream',
+  start: () => startKinesalite(),
+};
+
 /** Every emulator, in the order they are listed when the cloud starts. */
-export const EMULATORS: readonly Emulator[] = [FAUXQS, DYNAMODB_LOCAL, COGNITO_LOCAL];
+export const EMULATORS: readonly Emulator[] = [FAUXQS, DYNAMODB_LOCAL, KINESALITE, COGNITO_LOCAL];
 
 /** true / false force an emulator on or off; 'auto' starts it when a selected stack needs it. */
 export type EmulatorChoice = boolean | 'auto';

@@ -5,6 +5,7 @@ import { cloudwatchHandlers } from './cloudwatch.ts';
 import { cognitoHandlers } from './cognito.ts';
 import { dynamodbHandlers } from './dynamodb.ts';
 import { iamHandlers } from './iam.ts';
+import { kinesisHandlers } from './kinesis.ts';
 import { lambdaHandlers } from './lambda.ts';
 import { logsHandlers } from './logs.ts';
 import { s3Handlers } from './s3.ts';
@@ -15,6 +16,7 @@ export const resourceHandlers: Readonly<Record<string, ResourceHandler>> = {
   ...sqsHandlers,
   ...s3Handlers,
   ...dynamodbHandlers,
+  ...kinesisHandlers,
   ...logsHandlers,
   ...iamHandlers,
   ...cloudwatchHandlers,

@@ -1,0 +1,543 @@
+import { fileURLToPath } from 'node:url';
+import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  PutRecordCommand,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Clock, scaledClock } from '../src/clock.ts';
+import { type KinesaliteEmulator, startKinesalite } from '../src/emulators/kinesalite.ts';
+import { LocalCloudError } from '../src/errors.ts';
+import { LambdaService } from '../src/lambda/service.ts';
+import { LogStore } from '../src/logs/store.ts';
+import { KINESIS_KIND, KinesisShards, kinesisMappingSource } from '../src/triggers/kinesis.ts';
+import { type StreamEventSourceConfig, StreamPoller } from '../src/triggers/stream-poller.ts';
+import type { AwsContext, FunctionConfig, TriggerNotice, TriggerServices } from '../src/types.ts';
+
+interface KinesisEventRecord {
+  readonly eventID: string;
+  readonly kinesis: { readonly sequenceNumber: string; readonly partitionKey: string; readonly data: string };
+}
+
+interface StreamEvent {
+  readonly Records: KinesisEventRecord[];
+  readonly window?: { start: string; end: string };
+  readonly state?: Record<string, number>;
+  readonly isFinalInvokeForWindow?: boolean;
+}
+
+/** One emulated minute passes in 0.6 s: backoffs (1 s…), batching windows, ages and tumbling windows run fast. */
+const TIME_SCALE = 0.01;
+
+describe('StreamPoller on a Kinesis stream', { timeout: 30_000 }, () => {
+  let kinesalite: KinesaliteEmulator;
+  let kinesis: KinesisClient;
+  let lambda: LambdaService;
+  let aws: AwsContext;
+  let clock: Clock;
+  let streamCount = 0;
+  const pollers: StreamPoller[] = [];
+
+  beforeAll(async () => {
+    kinesalite = await startKinesalite();
+    aws = { region: 'us-east-1', accountId: '000000000000', endpoint: kinesalite.url };
+    kinesis = new KinesisClient({
+      endpoint: kinesalite.url,
+      region: aws.region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      requestHandler: new NodeHttpHandler(),
+    });
+    clock = scaledClock(TIME_SCALE);
+    lambda = new LambdaService({ aws, clock, logs: new LogStore(), deliver: async () => {} });
+    lambda.createFunction(functionConfig('stream'));
+  });
+
+  afterEach(async () => {
+    await Promise.all(pollers.splice(0).map((poller) => poller.stop()));
+  });
+
+  afterAll(async () => {
+    await lambda.stop();
+    kinesis.destroy();
+    await kinesalite.stop();
+  });
+
+  function functionConfig(name: string): FunctionConfig {
+    return {
+      name,
+      arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+      handler: 'index.handler',
+      runtime: 'nodejs24.x',
+      architecture: 'arm64',
+      codeDirectory: fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url)),
+      timeoutSeconds: 5,
+      memorySize: 128,
+      environment: {},
+      logGroupName: `/aws/lambda/${name}`,
+      logFormat: 'Text',
+    };
+  }
+
+  async function createStream(shards = 1): Promise<{ name: string; arn: string }> {
+    streamCount += 1;
+    const name = `stream-${streamCount}`;
+    await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+    await vi.waitFor(
+      async () => {
+        const { StreamDescriptionSummary } = await kinesis.send(
+          new DescribeStreamSummaryCommand({ StreamName: name }),
+        );
+        if (StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') throw new Error('not active yet');
+      },
+      { timeout: 5000, interval: 20 },
+    );
+    return { name, arn: `arn:aws:kinesis:us-east-1:000000000000:stream/${name}` };
+  }
+
+  interface Harness {
+    readonly poller: StreamPoller;
+    readonly deliveries: { destinationArn: string; payload: Record<string, unknown> }[];
+    readonly notices: TriggerNotice[];
+  }
+
+  function triggers(harness: Pick<Harness, 'deliveries' | 'notices'>): TriggerServices {
+    return {
+      aws,
+      clock,
+      invoke: (name, payload, options) => lambda.invoke(name, payload, options),
+      emulatorUrl: (route) => (route === 'kinesis' ? kinesalite.url : undefined),
+      warn: () => {},
+      notice: (notice) => harness.notices.push(notice),
+      deliver: async (destinationArn, payload) => {
+        harness.deliveries.push({ destinationArn, payload: payload as Record<string, unknown> });
+      },
+    };
+  }
+
+  function startPoller(stream: { arn: string }, overrides: Partial<StreamEventSourceConfig> = {}): Harness {
+    const harness = { deliveries: [], notices: [] } as Omit<Harness, 'poller'>;
+    const services = triggers(harness);
+    const poller = new StreamPoller(
+      {
+        uuid: `mapping-${streamCount}`,
+        functionName: 'stream',
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:stream',
+        sourceArn: stream.arn,
+        batchSize: 100,
+        maximumBatchingWindowSeconds: 0,
+        reportBatchItemFailures: false,
+        filterPatterns: [],
+        enabled: true,
+        startingPosition: { type: 'TRIM_HORIZON' },
+        maximumRetryAttempts: -1,
+        maximumRecordAgeSeconds: -1,
+        bisectBatchOnFunctionError: false,
+        parallelizationFactor: 1,
+        tumblingWindowSeconds: 0,
+        onFailureDestination: 'arn:aws:sqs:us-east-1:000000000000:on-failure',
+        retentionHours: 24,
+        ...overrides,
+      },
+      {
+        triggers: services,
+        shards: new KinesisShards({ url: kinesalite.url, region: aws.region, streamArn: stream.arn }),
+        kind: KINESIS_KIND,
+        deliver: services.deliver,
+        sourceName: 'test',
+      },
+    );
+    pollers.push(poller);
+    poller.start();
+    return { poller, ...harness };
+  }
+
+  /** Puts records one by one (so their order is known), each with its partition key; returns sequence numbers. */
+  async function put(
+    stream: { name: string },
+    records: readonly (readonly [partitionKey: string, data: unknown])[],
+    hashKey?: string,
+  ): Promise<string[]> {
+    const sequenceNumbers: string[] = [];
+    for (const [partitionKey, data] of records) {
+      const { SequenceNumber } = await kinesis.send(
+        new PutRecordCommand({
+          StreamName: stream.name,
+          PartitionKey: partitionKey,
+          Data: Buffer.from(typeof data === 'string' ? data : JSON.stringify(data)),
+          ...(hashKey !== undefined && { ExplicitHashKey: hashKey }),
+        }),
+      );
+      sequenceNumbers.push(SequenceNumber ?? '');
+    }
+    return sequenceNumbers;
+  }
+
+  function eventsFor(stream: { arn: string }): StreamEvent[] {
+    return lambda.invocations
+      .map((invocation) => invocation.event as StreamEvent)
+      .filter(
+        (event) =>
+          event.Records?.some((record) => record.eventID && invocationsStream(record) === stream.arn) ||
+          (event as { eventSourceARN?: string }).eventSourceARN === stream.arn,
+      );
+  }
+
+  function invocationsStream(record: KinesisEventRecord): string {
+    return (record as unknown as { eventSourceARN: string }).eventSourceARN;
+  }
+
+  function sequences(event: StreamEvent): string[] {
+    return event.Records.map((record) => record.kinesis.sequenceNumber);
+  }
+
+  function eventually<T>(check: () => T | Promise<T>): Promise<T> {
+    return vi.waitFor(check, { timeout: 15_000, interval: 20 });
+  }
+
+  it('hands each shard’s records over in order, in batches of BatchSize, as events Powertools accepts', async () => {
+    // Prepare: one shard, batches of 2
+    const stream = await createStream();
+    const sequenceNumbers = await put(stream, [
+      ['a', { n: 1 }],
+      ['b', { n: 2 }],
+      ['a', { n: 3 }],
+      ['c', 'not json'],
+      ['b', { n: 5 }],
+    ]);
+
+    // Act
+    startPoller(stream, { batchSize: 2 });
+
+    // Assess
+    const events = await eventually(() => {
+      const seen = eventsFor(stream);
+      expect(seen.flatMap(sequences)).toHaveLength(5);
+      return seen;
+    });
+    expect(events.map((event) => event.Records.length)).toEqual([2, 2, 1]);
+    expect(events.flatMap(sequences)).toEqual(sequenceNumbers);
+    expect(events.every((event) => KinesisDataStreamSchema.safeParse(event).success)).toBe(true);
+    const first = events[0]?.Records[0];
+    expect(first?.eventID).toBe(`shardId-000000000000:${sequenceNumbers[0]}`);
+    expect(Buffer.from(first?.kinesis.data ?? '', 'base64').toString()).toBe('{"n":1}');
+  });
+
+  it('retries a failing batch until MaximumRetryAttempts, then sends AWS’s on-failure record and moves on', async () => {
+    // Prepare: two retries; the poison record is followed by a good one
+    const stream = await createStream();
+    const [poison, good] = await put(stream, [
+      ['p', { throw: true }],
+      ['g', { ok: true }],
+    ]);
+    const harness = startPoller(stream, { maximumRetryAttempts: 2, batchSize: 1 });
+
+    // Act
+    await eventually(() => expect(eventsFor(stream).flatMap(sequences)).toContain(good));
+
+    // Assess: 1 invoke + 2 retries of the poison record, then the good record once
+    expect(eventsFor(stream).flatMap(sequences)).toEqual([poison, poison, poison, good]);
+    expect(harness.deliveries).toHaveLength(1);
+    const record = harness.deliveries[0]?.payload;
+    expect(harness.deliveries[0]?.destinationArn).toBe('arn:aws:sqs:us-east-1:000000000000:on-failure');
+    expect(record).toEqual({
+      requestContext: {
+        requestId: expect.any(String),
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:stream',
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 3,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      KinesisBatchInfo: {
+        shardId: 'shardId-000000000000',
+        startSequenceNumber: poison,
+        endSequenceNumber: poison,
+        approximateArrivalOfFirstRecord: expect.stringMatching(/Z$/),
+        approximateArrivalOfLastRecord: expect.stringMatching(/Z$/),
+        batchSize: 1,
+        streamArn: stream.arn,
+      },
+    });
+    expect(harness.poller.state()).toMatchObject({ retries: 2, discarded: 1 });
+    expect(harness.notices.map((notice) => notice.kind)).toEqual(['retry', 'retry', 'dead-letter']);
+  });
+
+  it('blocks only the failing shard: the other shard’s records go through while it retries', async () => {
+    // Prepare: two shards; the poison record goes to the first (hash key 0), good ones to the second
+    const stream = await createStream(2);
+    await put(stream, [['p', { throw: true }]], '0');
+    const good = await put(
+      stream,
+      [
+        ['g1', { ok: 1 }],
+        ['g2', { ok: 2 }],
+      ],
+      '340282366920938463463374607431768211455',
+    );
+
+    // Act: infinite retries (the default)
+    const harness = startPoller(stream);
+
+    // Assess
+    await eventually(() =>
+      expect(eventsFor(stream).flatMap(sequences)).toEqual(expect.arrayContaining(good)),
+    );
+    await eventually(() => expect(harness.poller.state().retries).toBeGreaterThanOrEqual(2));
+    expect(harness.deliveries).toHaveLength(0);
+  });
+
+  it('rewinds to the lowest failed sequence number with ReportBatchItemFailures, not an SQS-style split', async () => {
+    // Prepare
+    const stream = await createStream();
+    const [a, b, c, d] = await put(stream, [
+      ['k', { n: 'a' }],
+      ['k', { n: 'b', fail: true }],
+      ['k', { n: 'c' }],
+      ['k', { n: 'd', fail: true }],
+    ]);
+    const harness = startPoller(stream, { reportBatchItemFailures: true, maximumRetryAttempts: 1 });
+
+    // Act
+    await eventually(() => expect(harness.deliveries).toHaveLength(1));
+
+    // Assess: the retry starts at b (c succeeded but is after the checkpoint, so it comes again)
+    expect(eventsFor(stream).map(sequences)).toEqual([
+      [a, b, c, d],
+      [b, c, d],
+    ]);
+    expect(harness.deliveries[0]?.payload).toMatchObject({
+      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 2 },
+      responseContext: { statusCode: 200 },
+      KinesisBatchInfo: { startSequenceNumber: b, endSequenceNumber: d, batchSize: 3 },
+    });
+    expect(harness.deliveries[0]?.payload.responseContext).not.toHaveProperty('functionError');
+  });
+
+  it('fails the whole batch when an itemIdentifier is empty, as AWS does', async () => {
+    // Prepare
+    const stream = await createStream();
+    const [a, b] = await put(stream, [
+      ['k', { n: 'a' }],
+      ['k', { n: 'b', emptyId: true }],
+    ]);
+    const harness = startPoller(stream, { reportBatchItemFailures: true, maximumRetryAttempts: 1 });
+
+    // Act
+    await eventually(() => expect(harness.deliveries).toHaveLength(1));
+
+    // Assess
+    expect(eventsFor(stream).map(sequences)).toEqual([
+      [a, b],
+      [a, b],
+    ]);
+    expect(harness.deliveries[0]?.payload).toMatchObject({
+      KinesisBatchInfo: { startSequenceNumber: a, batchSize: 2 },
+    });
+  });
+
+  it('bisects a failing batch (without using up retries) until the poison record is alone, then discards only it', async () => {
+    // Prepare
+    const stream = await createStream();
+    const [g1, g2, poison, g3] = await put(stream, [
+      ['k', { n: 1 }],
+      ['k', { n: 2 }],
+      ['k', { throw: true }],
+      ['k', { n: 3 }],
+    ]);
+    const harness = startPoller(stream, { bisectBatchOnFunctionError: true, maximumRetryAttempts: 0 });
+
+    // Act
+    await eventually(() => expect(eventsFor(stream).at(-1)?.Records).toHaveLength(1));
+    await eventually(() => expect(eventsFor(stream).flatMap(sequences).at(-1)).toBe(g3));
+
+    // Assess
+    expect(eventsFor(stream).map(sequences)).toEqual([
+      [g1, g2, poison, g3],
+      [g1, g2],
+      [poison, g3],
+      [poison],
+      [g3],
+    ]);
+    expect(harness.deliveries.map((delivery) => delivery.payload.KinesisBatchInfo)).toEqual([
+      expect.objectContaining({ startSequenceNumber: poison, endSequenceNumber: poison, batchSize: 1 }),
+    ]);
+  });
+
+  it('gives up on records older than MaximumRecordAgeInSeconds, however many retries are left', async () => {
+    // Prepare: a minute of age (0.6 s here), infinite retries
+    const stream = await createStream();
+    const [poison] = await put(stream, [['p', { throw: true }]]);
+    const harness = startPoller(stream, { maximumRecordAgeSeconds: 60 });
+
+    // Act
+    await eventually(() => expect(harness.deliveries).toHaveLength(1));
+
+    // Assess
+    expect(harness.deliveries[0]?.payload).toMatchObject({
+      requestContext: { condition: 'RecordAgeExceeded' },
+      KinesisBatchInfo: { startSequenceNumber: poison, batchSize: 1 },
+    });
+    expect(eventsFor(stream).length).toBeGreaterThan(1);
+  });
+
+  it('consumes records no filter matches without an invoke, and drops non-JSON data under a data filter', async () => {
+    // Prepare
+    const stream = await createStream();
+    const [view] = await put(stream, [
+      ['k', { type: 'view', page: '/' }],
+      ['k', { type: 'heartbeat' }],
+      ['k', 'plain text'],
+    ]);
+    const harness = startPoller(stream, { filterPatterns: [{ data: { type: ['view'] } }] });
+    const [later] = await put(stream, [['k', { type: 'view', page: '/later' }]]);
+
+    // Act
+    await eventually(() => expect(eventsFor(stream).flatMap(sequences)).toContain(later));
+
+    // Assess
+    expect(eventsFor(stream).flatMap(sequences)).toEqual([view, later]);
+    expect(harness.poller.state().filteredOut).toBe(2);
+  });
+
+  it('starts at LATEST: records put before the mapping are not read', async () => {
+    // Prepare
+    const stream = await createStream();
+    await put(stream, [['k', { n: 'before' }]]);
+    const harness = startPoller(stream, { startingPosition: { type: 'LATEST' } });
+    await eventually(() => expect(harness.poller.state().shards).toBe(1));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its iterator is taken
+
+    // Act
+    const [after] = await put(stream, [['k', { n: 'after' }]]);
+
+    // Assess
+    await eventually(() => expect(eventsFor(stream).flatMap(sequences)).toEqual([after]));
+  });
+
+  it('keeps each partition key in order with a ParallelizationFactor, every record once', async () => {
+    // Prepare
+    const stream = await createStream();
+    const keys = ['a', 'b', 'c', 'd'];
+    const records = Array.from({ length: 40 }, (_, index) => [keys[index % 4] as string, { index }] as const);
+    const sequenceNumbers = await put(stream, records);
+
+    // Act
+    startPoller(stream, { parallelizationFactor: 4, batchSize: 3 });
+
+    // Assess
+    const events = await eventually(() => {
+      const seen = eventsFor(stream);
+      expect(seen.flatMap(sequences)).toHaveLength(40);
+      return seen;
+    });
+    const seen = events.flatMap((event) => event.Records);
+    for (const key of keys) {
+      const ofKey = seen
+        .filter((record) => record.kinesis.partitionKey === key)
+        .map((r) => r.kinesis.sequenceNumber);
+      expect(ofKey).toEqual(sequenceNumbers.filter((_, index) => keys[index % 4] === key));
+    }
+    expect(events.some((event) => new Set(event.Records.map((r) => r.kinesis.partitionKey)).size > 1)).toBe(
+      true,
+    );
+  });
+
+  it('carries state through a tumbling window and ends it with a final invoke holding the whole window’s state', async () => {
+    // Prepare: 60 s windows (0.6 s here), batches of 2
+    const stream = await createStream();
+    await put(stream, [
+      ['home', { page: '/' }],
+      ['home', { page: '/' }],
+      ['about', { page: '/about' }],
+    ]);
+
+    // Act
+    startPoller(stream, { tumblingWindowSeconds: 60, batchSize: 2 });
+
+    // Assess
+    const events = await eventually(() => {
+      const seen = eventsFor(stream);
+      expect(seen.some((event) => event.isFinalInvokeForWindow)).toBe(true);
+      return seen;
+    });
+    const final = events.find((event) => event.isFinalInvokeForWindow);
+    expect(final?.Records).toEqual([]);
+    expect(final?.state).toEqual({ home: 2, about: 1 });
+    expect(events[0]?.state).toEqual({});
+    expect(events[1]?.state).toEqual({ home: 2 });
+    expect(new Set(events.map((event) => JSON.stringify(event.window))).size).toBe(1);
+    const window = events[0]?.window;
+    expect(Date.parse(window?.end ?? '') - Date.parse(window?.start ?? '')).toBe(60_000);
+  });
+
+  it('counts a windowed invoke whose response has no state as failed', async () => {
+    // Prepare
+    const stream = await createStream();
+    await put(stream, [['k', { noState: true }]]);
+    const harness = startPoller(stream, { tumblingWindowSeconds: 60, maximumRetryAttempts: 1 });
+
+    // Act
+    await eventually(() => expect(harness.deliveries).toHaveLength(1));
+
+    // Assess
+    expect(harness.notices[0]?.message).toMatch(/the response has no state/);
+  });
+});
+
+describe('the Kinesis mapping source', () => {
+  const context = (properties: Record<string, unknown>) => ({
+    logicalId: 'Mapping',
+    properties: { StartingPosition: 'TRIM_HORIZON', ...properties },
+    function: { arn: 'arn:aws:lambda:us-east-1:000000000000:function:f' } as FunctionConfig,
+    clients: (() => {
+      throw new Error('unused');
+    }) as never,
+    triggers: { emulatorUrl: () => undefined } as unknown as TriggerServices,
+  });
+  const config = {
+    uuid: 'u',
+    functionName: 'f',
+    sourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
+    batchSize: 100,
+    maximumBatchingWindowSeconds: 0,
+    reportBatchItemFailures: false,
+    filterPatterns: [],
+    enabled: true,
+  };
+
+  it.each([
+    [
+      { TumblingWindowInSeconds: 60, ParallelizationFactor: 2 },
+      {},
+      /cannot be used with a ParallelizationFactor greater than 1/,
+    ],
+    [
+      {},
+      { batchSize: 20_000 },
+      /Value '20000' at 'batchSize' failed to satisfy constraint: Member must have value less than or equal to 10000/,
+    ],
+    [
+      { MaximumRecordAgeInSeconds: 30 },
+      {},
+      /Value '30' at 'maximumRecordAgeInSeconds'.*greater than or equal to 60/,
+    ],
+    [{ MaximumRetryAttempts: 10_001 }, {}, /'maximumRetryAttempts'.*less than or equal to 10000/],
+    [{ StartingPosition: undefined }, {}, /needs StartingPosition TRIM_HORIZON, LATEST or AT_TIMESTAMP/],
+    [
+      { DestinationConfig: { OnFailure: { Destination: 'arn:aws:lambda:us-east-1:0:function:x' } } },
+      {},
+      /must be an SQS queue, an SNS topic or an S3 bucket/,
+    ],
+  ])('refuses %j %j as AWS does', async (properties, overrides, message) => {
+    // Act
+    const created = kinesisMappingSource.create({ ...config, ...overrides }, context(properties));
+
+    // Assess
+    await expect(created).rejects.toThrow(LocalCloudError);
+    await expect(created).rejects.toThrow(message);
+  });
+});
