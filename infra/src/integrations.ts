@@ -3,12 +3,13 @@
  * The stack ids, `pnpm run deploy <name>`, the commands `pnpm start` prints and the tests all come from them.
  */
 import { integration as apiGateway } from '@triggers/api-gateway';
+import { integration as kinesis } from '@triggers/kinesis';
 import type { IntegrationDescriptor } from '@triggers/kit';
 import { integration as s3 } from '@triggers/s3';
 import { integration as sqs } from '@triggers/sqs';
 
 /** In the order the README lists them. */
-export const descriptors: readonly IntegrationDescriptor[] = [sqs, s3, apiGateway];
+export const descriptors: readonly IntegrationDescriptor[] = [sqs, s3, apiGateway, kinesis];
 
 /** By the short name learners type: `pnpm run deploy sqs`. */
 export const integrations: Readonly<Record<string, IntegrationDescriptor>> = Object.fromEntries(

@@ -20,6 +20,7 @@ describe('the CDK app', () => {
     // Assess
     expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual([
       'Triggers-ApiGateway',
+      'Triggers-Kinesis',
       'Triggers-S3',
       'Triggers-Sqs',
     ]);
@@ -98,9 +99,9 @@ describe.concurrent('pnpm run deploy <integration>', () => {
     [
       ['deploy'],
       2,
-      /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs, s3, api-gateway\./,
+      /Which integration\? Usage: pnpm run deploy <integration>, one of: sqs, s3, api-gateway, kinesis\./,
     ],
-    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs, s3, api-gateway\./],
+    [['deploy', 'kafka'], 2, /Unknown integration "kafka": choose one of sqs, s3, api-gateway, kinesis\./],
     [['launch', 'sqs'], 2, /Unknown action "launch"/],
     [['deploy', 's3-thumbnail'], 2, /^"s3-thumbnail" is now called "s3": pnpm run deploy s3\n$/],
   ])('explains %j and names the integrations', async (args, expectedCode, message) => {
