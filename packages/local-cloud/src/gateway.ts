@@ -55,6 +55,7 @@ const TARGET_SERVICES: Readonly<Record<string, string>> = {
   DynamoDBStreams_20120810: 'dynamodb',
   Logs_20140328: 'logs',
   Kinesis_20131202: 'kinesis',
+  Firehose_20150804: 'firehose',
   AWSEvents: 'events',
   AWSCognitoIdentityProviderService: 'cognito-idp',
   AmazonSSM: 'ssm',

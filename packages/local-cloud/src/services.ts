@@ -14,6 +14,7 @@ import { cognitoUserPool } from './emulators/cognito-local.ts';
 import { COGNITO_LOCAL, type Emulators, FAUXQS } from './emulators/index.ts';
 import { LocalCloudError } from './errors.ts';
 import { RecordFeed } from './feed.ts';
+import { FirehoseService } from './firehose/service.ts';
 import type { Gateway } from './gateway.ts';
 import { HttpApis } from './http-api/index.ts';
 import { LambdaService } from './lambda/service.ts';
@@ -51,6 +52,7 @@ const IN_PROCESS_ROUTES: readonly [route: string, handler: (services: CloudServi
   ['lambda', (services) => services.lambda],
   ['logs', (services) => services.logStore],
   ['s3', (services) => services.s3Front],
+  ['firehose', (services) => services.firehose],
 ];
 
 /** SDK clients of one endpoint, made once per client class and destroyed together. */
@@ -89,6 +91,7 @@ export class CloudServices {
   readonly s3Notifications: S3Notifications;
   readonly s3Front: S3Front;
   readonly httpApis: HttpApis;
+  readonly firehose: FirehoseService;
   readonly triggers: TriggerServices;
   /** What triggers did that no function log shows (retries, moves to a DLQ), most recent 1,000. */
   readonly notices = new RecordFeed<TriggerNotice>(1000);
@@ -138,6 +141,8 @@ export class CloudServices {
       onWarning: warn,
     });
     this.eventSources.push(this.s3Notifications);
+    this.firehose = new FirehoseService({ aws });
+    this.eventSources.push(this.firehose);
     this.s3Front = new S3Front({
       url: fauxqs.url,
       onObjectChanges: (changes) => this.s3Notifications.notify(changes),
@@ -185,6 +190,7 @@ export class CloudServices {
       s3Notifications: this.s3Notifications,
       workDirectory,
       httpApis: this.httpApis,
+      firehose: this.firehose,
     };
   }
 

@@ -3,6 +3,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { CfnResource } from '../assembly.ts';
+import type { FirehoseService } from '../firehose/service.ts';
 import type { HttpApis } from '../http-api/index.ts';
 import { isRecord } from '../shared.ts';
 
@@ -54,6 +55,8 @@ export interface DeployServices {
   readonly workDirectory: string;
   /** The local HTTP API fronts (AWS::ApiGatewayV2::*). */
   readonly httpApis?: HttpApis;
+  /** The local Firehose (AWS::KinesisFirehose::DeliveryStream). */
+  readonly firehose?: Pick<FirehoseService, 'add'>;
 }
 
 export interface ResourceContext {

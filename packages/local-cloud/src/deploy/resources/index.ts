@@ -4,6 +4,7 @@ import { apigatewayv2Handlers } from './apigatewayv2.ts';
 import { cloudwatchHandlers } from './cloudwatch.ts';
 import { cognitoHandlers } from './cognito.ts';
 import { dynamodbHandlers } from './dynamodb.ts';
+import { firehoseHandlers } from './firehose.ts';
 import { iamHandlers } from './iam.ts';
 import { kinesisHandlers } from './kinesis.ts';
 import { lambdaHandlers } from './lambda.ts';
@@ -17,6 +18,7 @@ export const resourceHandlers: Readonly<Record<string, ResourceHandler>> = {
   ...s3Handlers,
   ...dynamodbHandlers,
   ...kinesisHandlers,
+  ...firehoseHandlers,
   ...logsHandlers,
   ...iamHandlers,
   ...cloudwatchHandlers,
