@@ -5,7 +5,7 @@
 import type { HttpApiInfo } from './http-api/index.ts';
 import { type InvokeStatus, reportLine, startLine } from './lambda/platform-logs.ts';
 import { notificationRules } from './s3/notification-config.ts';
-import type { DeployedResource, DeployedStack, LogEvent } from './types.ts';
+import type { DeployedResource, DeployedStack, LogEvent, TriggerNotice } from './types.ts';
 
 const STATUS_WORDS: Readonly<Record<DeployedResource['status'], string>> = {
   created: 'running',
@@ -113,12 +113,201 @@ function formatBuckets(stack: DeployedStack, endpoint: string | undefined): stri
   return lines;
 }
 
-/** How to point the AWS CLI and SDKs at the endpoint. */
-export function formatEndpoint(endpoint: string): string {
-  return [
+/** One line per stack: its name and how many of its resources run, are recorded, or do not run locally. */
+export function formatStackSummary(stack: DeployedStack): string {
+  return formatStack(stack).split('\n')[0] ?? stack.stackName;
+}
+
+/** The AWS CLI found on PATH: its version (`2.9.19`), or undefined when there is none. */
+export interface AwsCli {
+  readonly version: string;
+}
+
+/**
+ * Whether an AWS CLI reads AWS_ENDPOINT_URL: v2 from 2.13.0, v1 from 1.29.0 (both since August 2023). Older ones
+ * ignore it and send commands typed without --endpoint-url to real AWS.
+ */
+export function honoursEndpointUrl(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 2 || (major === 2 && minor >= 13) || (major === 1 && minor >= 29);
+}
+
+/**
+ * How to point the AWS CLI and SDKs at the endpoint, and whether the AWS CLI found on PATH (`cli`: null when
+ * none was found, undefined when not looked for) reads that export. AWS_DEFAULT_REGION is for CLI v1, which
+ * ignores AWS_REGION.
+ */
+export function formatEndpoint(endpoint: string, cli?: AwsCli | null): string {
+  const lines = [
     `Endpoint: ${endpoint}`,
-    `  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
-  ].join('\n');
+    `  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+  ];
+  if (cli === null) {
+    lines.push('  No AWS CLI on PATH: install AWS CLI v2.13 or later to paste the aws commands.');
+  } else if (cli) {
+    lines.push(
+      honoursEndpointUrl(cli.version)
+        ? `  Your AWS CLI ${cli.version} reads AWS_ENDPOINT_URL: after this export, aws commands go to the endpoint.`
+        : `  Your AWS CLI ${cli.version} ignores AWS_ENDPOINT_URL (2.13+ reads it): give every aws command --endpoint-url, as the printed ones do, or it goes to real AWS.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** How wide the terminal is: the TTY's width, else $COLUMNS, else 100. */
+export function terminalColumns(
+  stream: { readonly isTTY?: boolean; readonly columns?: number } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  if (stream.isTTY && stream.columns) return stream.columns;
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns >= 40 ? columns : 100;
+}
+
+/**
+ * A line of text (a log line, a message) as lines no wider than `width`: broken at spaces where it can be, else
+ * cut; continuation lines start with `indent`. Tabs show as two spaces (their width in a terminal varies).
+ */
+export function wrapText(text: string, width: number, indent = '    '): string[] {
+  const lines: string[] = [];
+  let rest = text.replaceAll('\t', '  ');
+  let prefix = '';
+  while (prefix.length + rest.length > width) {
+    const room = width - prefix.length;
+    const space = rest.lastIndexOf(' ', room);
+    const cut = space > 0 ? space : room;
+    lines.push(prefix + rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+    prefix = indent;
+  }
+  lines.push(prefix + rest);
+  return lines;
+}
+
+type QuoteState = 'none' | 'single' | 'double';
+
+/** The units of a shell word: an escaped character stays with its backslash; each unit with the quote state it ends in. */
+function shellUnits(text: string): { unit: string; state: QuoteState }[] {
+  const units: { unit: string; state: QuoteState }[] = [];
+  let state: QuoteState = 'none';
+  for (let i = 0; i < text.length; i++) {
+    let unit = text[i] ?? '';
+    if (unit === '\\' && state !== 'single' && i + 1 < text.length) {
+      i += 1;
+      unit += text[i];
+    } else if (unit === "'" && state !== 'double') {
+      state = state === 'single' ? 'none' : 'single';
+    } else if (unit === '"' && state !== 'single') {
+      state = state === 'double' ? 'none' : 'double';
+    }
+    units.push({ unit, state });
+  }
+  return units;
+}
+
+/** A shell line split at the spaces outside quotes (operators such as `|` and `>` are words too). */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  for (const { unit, state } of shellUnits(command)) {
+    if (unit === ' ' && state === 'none') {
+      if (word !== '') words.push(word);
+      word = '';
+    } else {
+      word += unit;
+    }
+  }
+  if (word !== '') words.push(word);
+  return words;
+}
+
+/**
+ * A shell command as lines no wider than `width` that the shell reads back as the same command: broken between
+ * words with ` \` (the next line indented), and a word too long for a line cut with a line continuation — inside
+ * single quotes the quote is closed first and reopened on the next line, which then starts in column 0, because
+ * spaces there would split the word. `first` goes before the command on its first line.
+ */
+export function wrapCommand(command: string, width: number, first = '', indent = '    '): string[] {
+  const words = shellWords(command);
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  words.forEach((word, index) => {
+    const last = index === words.length - 1;
+    const reserve = last ? 0 : 2; // room for ' \'
+    if (!empty && line.length + 1 + word.length + reserve > width) {
+      lines.push(`${line} \\`);
+      line = indent;
+      empty = true;
+    }
+    const start = empty ? line : `${line} `;
+    if (start.length + word.length + reserve <= width) {
+      line = start + word;
+    } else {
+      // Too long for any line: cut it, two characters kept for the continuation (`\` or `'\`).
+      let current = start;
+      let inside: QuoteState = 'none'; // the quote state after the last unit on the line
+      for (const { unit, state } of shellUnits(word)) {
+        if (current.length + unit.length + 2 > width && current.trim() !== '') {
+          lines.push(inside === 'single' ? `${current}'\\` : `${current}\\`);
+          current = inside === 'single' ? "'" : '';
+        }
+        current += unit;
+        inside = state;
+      }
+      line = current;
+    }
+    empty = false;
+  });
+  lines.push(line);
+  return lines;
+}
+
+/** A trigger notice as the terminal shows it: `HH:MM:SS.mmm <function> <source> <message>`. */
+export function formatNotice(notice: TriggerNotice): string {
+  return `${clock(notice.at)} ${notice.functionName} ${notice.source} ${notice.message}`;
+}
+
+/**
+ * Prints lines in timestamp order although they arrive out of it (log lines from different execution
+ * environments come through different pipes): each waits `holdMs`, then it and everything older goes out sorted.
+ */
+export class TimeOrderedLines {
+  readonly #print: (line: string) => void;
+  readonly #holdMs: number;
+  #held: { at: number; arrived: number; order: number; line: string }[] = [];
+  #order = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(print: (line: string) => void, holdMs = 200) {
+    this.#print = print;
+    this.#holdMs = holdMs;
+  }
+
+  push(at: number, line: string): void {
+    this.#held.push({ at, arrived: Date.now(), order: this.#order++, line });
+    this.#schedule();
+  }
+
+  /** Prints what has waited long enough, with anything stamped earlier than it; `all` prints everything. */
+  flush(all = false): void {
+    this.#timer = undefined;
+    const due = Date.now() - this.#holdMs;
+    let upTo = Number.NEGATIVE_INFINITY;
+    for (const entry of this.#held) if (all || entry.arrived <= due) upTo = Math.max(upTo, entry.at);
+    const out = this.#held.filter((entry) => entry.at <= upTo);
+    this.#held = this.#held.filter((entry) => entry.at > upTo);
+    out.sort((a, b) => a.at - b.at || a.order - b.order);
+    for (const entry of out) this.#print(entry.line);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#held.length === 0) return;
+    const next = Math.min(...this.#held.map((entry) => entry.arrived)) + this.#holdMs;
+    this.#timer = setTimeout(() => this.flush(), Math.max(0, next - Date.now()));
+    this.#timer.unref();
+  }
 }
 
 function clock(timestamp: number): string {
@@ -151,7 +340,33 @@ const CONTEXT_KEYS = new Set([
   'requestId',
 ]);
 
+/**
+ * An error as the runtime logs it (`console.error(error)`: errorType, errorMessage and a stack trace, often
+ * thousands of characters) as `Type: message`; the log store keeps the whole record.
+ */
+function shortError(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { errorType, errorMessage, stackTrace, trace, stack } = value as Record<string, unknown>;
+  if (typeof errorType !== 'string' || typeof errorMessage !== 'string') return undefined;
+  const hasStack = [stackTrace, trace, stack].some((lines) => lines !== undefined);
+  return `${errorType}: ${errorMessage}${hasStack ? ' (stack trace in the log)' : ''}`;
+}
+
+/** The runtime's Text-format error line: `<time>\t<request id>\tERROR\tInvoke Error \t{"errorType":…}`. */
+const TEXT_ERROR_LINE = /^\S+\t\S+\t(ERROR|WARN|INFO|DEBUG|TRACE|FATAL)\t([^\t]*?)\s*\t(\{.*\})$/s;
+
 function readable(message: string): string {
+  const textError = TEXT_ERROR_LINE.exec(message);
+  if (textError) {
+    const [, level = '', label = '', body = ''] = textError;
+    let error: string | undefined;
+    try {
+      error = shortError(JSON.parse(body));
+    } catch {
+      error = undefined;
+    }
+    if (error) return `${level.padEnd(5)} ${label ? `${label} ` : ''}${error}`;
+  }
   if (!message.startsWith('{')) return message;
   let json: Record<string, unknown>;
   try {
@@ -183,6 +398,8 @@ function readable(message: string): string {
     );
     return `METRICS ${names.map((name) => `${name}=${JSON.stringify(json[name])}`).join(' ')}`;
   }
+  const error = typeof json.level === 'string' ? shortError(json.message) : undefined;
+  if (error) return `${String(json.level).padEnd(5)} ${error}`;
   if (typeof json.level === 'string' && 'message' in json) {
     const extra = Object.fromEntries(Object.entries(json).filter(([key]) => !CONTEXT_KEYS.has(key)));
     const rest = Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
