@@ -89,6 +89,13 @@ export class Senders {
         return { summary: `Sent message ${sent.MessageId}.` };
       }
       case 's3-object': {
+        // The CLI checks this before sending (S3 would take `PUT /bucket/` as another request altogether).
+        if (input.key === '') {
+          throw new ServiceRefusal(
+            'ParamValidation',
+            'Parameter validation failed:\nInvalid length for parameter Key, value: 0, valid min length: 1',
+          );
+        }
         const Body =
           'text' in input.content ? input.content.text : Buffer.from(input.content.base64, 'base64');
         const bucket = outputs[input.bucketOutput];
