@@ -212,7 +212,7 @@ describe('the page server, given bad input', () => {
 
   it('refuses a request over 12 MB in one sentence, and keeps serving', async () => {
     // Act
-    const { status, answer } = await fire('"' + 'x'.repeat(13 * 1024 * 1024) + '"');
+    const { status, answer } = await fire(`"${'x'.repeat(13 * 1024 * 1024)}"`);
     const after = await fetch(`${playground.url}/api/integrations`);
 
     // Assess
