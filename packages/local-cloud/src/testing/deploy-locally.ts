@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { App } from 'aws-cdk-lib';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../cloud.ts';
 import type { LocalClientConfig } from '../types.ts';
@@ -57,7 +58,11 @@ export async function deployLocally(
     client(Client) {
       let client = clients.get(Client);
       if (!client) {
-        client = new Client(running.clientConfig);
+        // HTTP/1.1, as the gateway speaks: the Kinesis client would default to HTTP/2 (its SubscribeToShard).
+        client = new Client({
+          ...running.clientConfig,
+          requestHandler: new NodeHttpHandler(),
+        } as LocalClientConfig);
         clients.set(Client, client);
       }
       return client as InstanceType<typeof Client>;
