@@ -6,7 +6,7 @@ import type { IntegrationDescriptor, Observation, Outputs, TriggerInput } from '
 import { commandsFor } from '@triggers/kit';
 import type { DeployedResource, DeployedStack, InvocationRecord, LocalCloud } from '@triggers/local-cloud';
 import { pointAtEndpoint } from '../try-it.ts';
-import { type FlowRow, flowOf } from './diagram.ts';
+import { type FlowRow, flowOf, readableId } from './diagram.ts';
 
 export interface IntegrationView {
   readonly name: string;
@@ -133,14 +133,17 @@ export function invocationView(record: InvocationRecord, integration: string | u
   };
 }
 
-/** The integration (by name) of each function deployed, for labelling invocations and logs. */
-export function functionOwners(views: readonly IntegrationView[]): Map<string, string> {
-  const owners = new Map<string, string>();
+/** Each deployed function, by name: its integration, and its readable name (logical id without CDK's hash). */
+export function functionIndex(
+  views: readonly IntegrationView[],
+): Map<string, { readonly integration: string; readonly label: string }> {
+  const index = new Map<string, { integration: string; label: string }>();
   for (const view of views) {
     for (const resource of view.resources) {
-      if (resource.type === 'AWS::Lambda::Function' && resource.physicalId)
-        owners.set(resource.physicalId, view.name);
+      if (resource.type === 'AWS::Lambda::Function' && resource.physicalId) {
+        index.set(resource.physicalId, { integration: view.name, label: readableId(resource.logicalId) });
+      }
     }
   }
-  return owners;
+  return index;
 }

@@ -14,12 +14,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { integrationOfStack } from '@triggers/infra';
 import type { IntegrationDescriptor, TriggerInput } from '@triggers/kit';
-import type { LocalCloud } from '@triggers/local-cloud';
+import { formatLogEvent, type LocalCloud } from '@triggers/local-cloud';
 import { PricingInputError } from '@triggers/pricing';
 import { costView } from './cost.ts';
 import { LiveFeed, type LiveOptions } from './live.ts';
 import { Looker } from './look.ts';
-import { functionOwners, type IntegrationView, integrationViews, invocationView } from './model.ts';
+import { functionIndex, type IntegrationView, integrationViews, invocationView } from './model.ts';
 import { Senders, ServiceRefusal } from './senders.ts';
 
 export const DEFAULT_PAGE_PORT = 4567;
@@ -67,17 +67,26 @@ export async function startPlayground(
   options: PlaygroundOptions = {},
 ): Promise<Playground> {
   const views = integrationViews(cloud, options.descriptorOf ?? integrationOfStack);
-  const owners = functionOwners(views);
+  const functions = functionIndex(views);
   const live = new LiveFeed(options.live);
   const senders = new Senders(cloud.clientConfig);
   const looker = new Looker(cloud.clientConfig);
   const functionOf = (group: string) =>
     cloud.lambda.listFunctions().find((config) => config.logGroupName === group)?.name ?? group;
 
+  const labelOf = (functionName: string) => functions.get(functionName)?.label ?? functionName;
   const stopWatching = cloud.watch({
     invocation: (record) =>
-      live.publish('invocation', invocationView(record, owners.get(record.functionName))),
-    notice: (notice) => live.publish('notice', { ...notice, integration: owners.get(notice.functionName) }),
+      live.publish('invocation', {
+        ...invocationView(record, functions.get(record.functionName)?.integration),
+        functionLabel: labelOf(record.functionName),
+      }),
+    notice: (notice) =>
+      live.publish('notice', {
+        ...notice,
+        integration: functions.get(notice.functionName)?.integration,
+        functionLabel: labelOf(notice.functionName),
+      }),
     delivery: (delivery) => live.publish('delivery', delivery),
   });
   const onLogs = (
@@ -87,9 +96,10 @@ export async function startPlayground(
   ) => {
     const source = functionOf(group);
     for (const event of events) {
-      const message =
-        event.message.length > MAX_LOG_CHARS ? `${event.message.slice(0, MAX_LOG_CHARS)}…` : event.message;
-      live.publish('log', { at: event.timestamp, source, integration: owners.get(source), message });
+      // As the terminal shows it: START/REPORT lines, `LEVEL message {keys}` for structured logs.
+      const line = formatLogEvent(labelOf(source), event);
+      const message = line.length > MAX_LOG_CHARS ? `${line.slice(0, MAX_LOG_CHARS)}…` : line;
+      live.publish('log', { at: event.timestamp, integration: functions.get(source)?.integration, message });
     }
   };
   cloud.logStore.on('events', onLogs);

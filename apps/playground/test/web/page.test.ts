@@ -300,7 +300,7 @@ describe('the page under a burst', () => {
       };
       const received = () =>
         page.evaluate(
-          () => (window as unknown as { liveReceived: { invocation: number; missed: number } }).liveReceived,
+          () => (globalThis as unknown as { liveReceived: { invocation: number; missed: number } }).liveReceived,
         );
       const worker = cloud.invocations.at(-1)?.functionName ?? cloud.lambda.listFunctions()[0]?.name ?? '';
       const burst = async (count: number) => {

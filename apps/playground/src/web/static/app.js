@@ -59,12 +59,20 @@ function commandBlock(lines) {
 
 function flowDiagram(flow) {
   const box = (node, cls = '') =>
-    h(
-      'span',
-      { class: `node ${cls}`, title: `${node.type} ${node.logicalId}` },
-      h('small', {}, node.kind),
-      node.label,
-    );
+    // A trigger is named by what it is (its logical id is long and says less); the title has the id.
+    cls === 'trigger'
+      ? h(
+          'span',
+          { class: `node ${cls}`, title: `${node.type} ${node.logicalId}` },
+          h('small', {}, 'trigger'),
+          node.kind,
+        )
+      : h(
+          'span',
+          { class: `node ${cls}`, title: `${node.type} ${node.logicalId}` },
+          h('small', {}, node.kind),
+          node.label,
+        );
   return h(
     'div',
     { class: 'flow', role: 'img', 'aria-label': 'How events flow through this stack' },
@@ -449,7 +457,7 @@ const render = {
       { 'data-integration': item.integration ?? '', 'data-status': item.status, class: item.status },
       h('td', {}, time(item.at)),
       h('td', {}, item.integration ?? ''),
-      h('td', {}, item.functionName),
+      h('td', { title: item.functionName }, item.functionLabel),
       h('td', {}, item.trigger),
       h('td', { class: 'num' }, item.batchSize ?? ''),
       h('td', { class: 'num' }, item.retries ?? ''),
@@ -457,7 +465,11 @@ const render = {
       h('td', { class: 'num' }, `${item.billedDurationMs} ms`),
       h('td', { class: 'num' }, `${item.maxMemoryUsedMB}/${item.memorySizeMB} MB`),
       h('td', {}, item.cold ? 'cold' : 'warm'),
-      h('td', { title: item.error ?? '' }, item.status === 'success' ? 'ok' : (item.error ?? item.status)),
+      h(
+        'td',
+        { title: item.error ?? '' },
+        item.status === 'success' ? 'ok' : (item.error?.split(':')[0] ?? item.status),
+      ),
     );
     const body = document.querySelector('#timeline tbody');
     body.append(visible(row));
@@ -474,7 +486,7 @@ const render = {
             'data-kind': item.kind,
             class: `notice ${item.kind}`,
           },
-          `${time(item.at)} ${item.functionName} ${item.source}: ${item.message}`,
+          `${time(item.at)} ${item.functionLabel} ${item.source}: ${item.message}`,
         ),
       ),
     );
@@ -495,15 +507,7 @@ const render = {
   },
   log(item) {
     const logs = document.getElementById('logs');
-    logs.append(
-      visible(
-        h(
-          'span',
-          { 'data-integration': item.integration ?? '' },
-          `${time(item.at)} ${item.source} ${item.message.replace(/\n+$/, '')}\n`,
-        ),
-      ),
-    );
+    logs.append(visible(h('span', { 'data-integration': item.integration ?? '' }, `${item.message}\n`)));
     keep(logs, KEEP.log);
   },
 };
