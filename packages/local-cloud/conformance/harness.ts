@@ -4,10 +4,12 @@
  * context that sees only what carries its own token.
  */
 import { randomUUID } from 'node:crypto';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { QueueCollector } from './queue-collector.ts';
-import type { Invocation, RuleContext, S3FailureRecord } from './rule.ts';
+import type { Invocation, RuleContext, S3FailureRecord, StreamFailureRecord } from './rule.ts';
 import type { Target } from './targets.ts';
 
 const POLL_MS = 100;
@@ -16,17 +18,22 @@ export class Harness {
   readonly #target: Target;
   readonly #sqs: SQSClient;
   readonly #s3: S3Client;
+  readonly #kinesis: KinesisClient;
   readonly #observations: QueueCollector;
   readonly #deadLetters: QueueCollector;
   readonly #s3Failures: QueueCollector;
+  readonly #streamFailures: QueueCollector;
 
   constructor(target: Target) {
     this.#target = target;
     this.#sqs = new SQSClient(target.clientConfig);
     this.#s3 = new S3Client(target.clientConfig);
+    // HTTP/1.1: the Kinesis client would default to HTTP/2, which the local gateway does not speak.
+    this.#kinesis = new KinesisClient({ ...target.clientConfig, requestHandler: new NodeHttpHandler() });
     this.#observations = new QueueCollector(this.#sqs, target.outputs.ObservationsQueueUrl);
     this.#deadLetters = new QueueCollector(this.#sqs, target.outputs.DeadLetterQueueUrl);
     this.#s3Failures = new QueueCollector(this.#sqs, target.outputs.S3FailureQueueUrl);
+    this.#streamFailures = new QueueCollector(this.#sqs, target.outputs.StreamFailureQueueUrl);
   }
 
   context(ruleId: string): RuleContext {
@@ -38,6 +45,7 @@ export class Harness {
       outputs: target.outputs,
       sqs: this.#sqs,
       s3: this.#s3,
+      kinesis: this.#kinesis,
       token,
       invocations: () =>
         this.#observations
@@ -50,6 +58,8 @@ export class Harness {
           .bodies()
           .filter(carriesToken)
           .map((body) => JSON.parse(body) as S3FailureRecord),
+      streamFailures: () =>
+        this.#streamFailures.bodies().map((body) => JSON.parse(body) as StreamFailureRecord),
       async waitFor(check, awsMs) {
         const deadline = Date.now() + target.realMs(awsMs) + target.slackMs;
         while (Date.now() < deadline) {
@@ -66,9 +76,15 @@ export class Harness {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.#observations.stop(), this.#deadLetters.stop(), this.#s3Failures.stop()]);
+    await Promise.all([
+      this.#observations.stop(),
+      this.#deadLetters.stop(),
+      this.#s3Failures.stop(),
+      this.#streamFailures.stop(),
+    ]);
     this.#sqs.destroy();
     this.#s3.destroy();
+    this.#kinesis.destroy();
   }
 }
 

@@ -2,6 +2,7 @@
  * What a conformance rule is: one documented AWS behaviour, the page that documents it, and a check that runs
  * against any target (the local cloud or a real account) through the same SDK calls and stack outputs.
  */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ConformanceOutputs } from './stack.ts';
@@ -17,9 +18,11 @@ export interface Rule {
   check(context: RuleContext): Promise<void>;
 }
 
-/** One SQS message or S3 object as the recorder function saw it. */
+/** One SQS message, Kinesis record or S3 object as the recorder function saw it. */
 export interface ObservedRecord {
   readonly messageId?: string;
+  /** A Kinesis record's; its decoded data is the `body`. */
+  readonly sequenceNumber?: string;
   readonly receiveCount?: number;
   readonly body?: string;
   readonly eventName?: string;
@@ -38,6 +41,7 @@ export interface RuleContext {
   readonly outputs: ConformanceOutputs;
   readonly sqs: SQSClient;
   readonly s3: S3Client;
+  readonly kinesis: KinesisClient;
   /**
    * Unique to this run of this rule. Put it in every message body and object key the rule sends: rules share
    * queues, the DLQ and the bucket, and each reads back only what carries its token.
@@ -49,6 +53,11 @@ export interface RuleContext {
   deadLetters(): string[];
   /** Lambda's invocation records for failed S3 events that reached the on-failure destination, with the token. */
   s3Failures(): S3FailureRecord[];
+  /**
+   * Lambda's on-failure records of the stream mapping, every rule's: they name sequence numbers, not the records,
+   * so a rule picks its own by the sequence numbers PutRecords gave it.
+   */
+  streamFailures(): StreamFailureRecord[];
   /** Polls `check` until it holds or `awsMs` of AWS time (scaled locally) plus room for real work have passed. */
   waitFor(check: () => boolean | Promise<boolean>, awsMs: number): Promise<boolean>;
   /** Lets `awsMs` of AWS time pass (scaled locally): for rules that say something does *not* happen. */
@@ -60,5 +69,17 @@ export interface S3FailureRecord {
   readonly requestContext: { readonly condition: string; readonly approximateInvokeCount: number };
   readonly requestPayload: {
     readonly Records: readonly { readonly s3: { readonly object: { readonly key: string } } }[];
+  };
+}
+
+/** The record a stream mapping sends its on-failure destination (kinesis-on-failure-destination). */
+export interface StreamFailureRecord {
+  readonly requestContext: { readonly condition: string; readonly approximateInvokeCount: number };
+  readonly KinesisBatchInfo: {
+    readonly shardId: string;
+    readonly startSequenceNumber: string;
+    readonly endSequenceNumber: string;
+    readonly batchSize: number;
+    readonly streamArn: string;
   };
 }

@@ -5,9 +5,10 @@
  * reads the same way on both targets.
  */
 import { App, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { KinesisEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
@@ -30,13 +31,17 @@ export const S3_PREFIX = 'incoming/';
 export const S3_SUFFIX = '.txt';
 /** The S3 recorder fails every time for keys under this prefix. */
 export const S3_FAIL_PREFIX = `${S3_PREFIX}fail/`;
+/** The stream mapping retries a failed batch once, then sends it to the on-failure queue. */
+export const STREAM_RETRY_ATTEMPTS = 1;
+
 /** The filtered queue's mapping passes only JSON bodies with this `kind`. */
 export const WANTED_KIND = 'wanted';
 
 /**
  * What the recorder does, in CommonJS as Lambda stores inline code (index.js), under CloudFormation's 4 KB limit:
- * record the invocation, then fail if a message says `{"throw": true}` or the key is under S3_FAIL_PREFIX,
- * else return the first `{"respond": …}` a message carries, with "$messageId" replaced by that message's id.
+ * record the invocation, then fail if a message (or stream record's data) says `{"throw": true}` or the key is
+ * under S3_FAIL_PREFIX, else return the first `{"respond": …}` a record carries, with "$messageId" and
+ * "$sequenceNumber" replaced by that record's message id or sequence number.
  */
 const RECORDER_CODE = `
 const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
@@ -47,6 +52,8 @@ exports.handler = async (event, context) => {
   const records = (event.Records || []).map((record) =>
     record.eventSource === 'aws:s3'
       ? { eventName: record.eventName, key: record.s3.object.key }
+      : record.eventSource === 'aws:kinesis'
+      ? { sequenceNumber: record.kinesis.sequenceNumber, body: Buffer.from(record.kinesis.data, 'base64').toString() }
       : { messageId: record.messageId, receiveCount: Number(record.attributes.ApproximateReceiveCount), body: record.body });
   await sqs.send(new SendMessageCommand({
     QueueUrl: process.env.OBSERVATIONS_QUEUE_URL,
@@ -58,7 +65,8 @@ exports.handler = async (event, context) => {
   }
   for (const record of records) {
     const respond = parse(record.body)?.respond;
-    if (respond !== undefined) return JSON.parse(JSON.stringify(respond).replaceAll('$messageId', record.messageId));
+    if (respond !== undefined)
+      return JSON.parse(JSON.stringify(respond).replaceAll('$messageId', record.messageId).replaceAll('$sequenceNumber', record.sequenceNumber));
   }
   return {};
 };
@@ -73,6 +81,9 @@ export interface ConformanceOutputs {
   readonly ObservationsQueueUrl: string;
   readonly BucketName: string;
   readonly S3FailureQueueUrl: string;
+  readonly StreamName: string;
+  readonly FilteredStreamName: string;
+  readonly StreamFailureQueueUrl: string;
 }
 
 export class ConformanceStack extends Stack {
@@ -139,6 +150,32 @@ export class ConformanceStack extends Stack {
       suffix: S3_SUFFIX,
     });
 
+    // Kinesis: a one-shard stream with ReportBatchItemFailures, one retry and an on-failure queue, and a stream
+    // whose mapping passes only JSON data with the wanted kind.
+    const stream = new kinesis.Stream(this, 'Stream', { shardCount: 1 });
+    const filteredStream = new kinesis.Stream(this, 'FilteredStream', { shardCount: 1 });
+    const streamFailures = new sqs.Queue(this, 'StreamFailures');
+    const streamRecorder = recorder('StreamRecorder');
+    const fromStart = {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 10,
+      maxBatchingWindow: BATCHING_WINDOW,
+    };
+    streamRecorder.addEventSource(
+      new KinesisEventSource(stream, {
+        ...fromStart,
+        reportBatchItemFailures: true,
+        retryAttempts: STREAM_RETRY_ATTEMPTS,
+        onFailure: new SqsDlq(streamFailures),
+      }),
+    );
+    streamRecorder.addEventSource(
+      new KinesisEventSource(filteredStream, {
+        ...fromStart,
+        filters: [lambda.FilterCriteria.filter({ data: { kind: lambda.FilterRule.isEqual(WANTED_KIND) } })],
+      }),
+    );
+
     const outputs: Record<keyof ConformanceOutputs, string> = {
       ReportingQueueUrl: reportingQueue.queueUrl,
       PlainQueueUrl: plainQueue.queueUrl,
@@ -147,6 +184,9 @@ export class ConformanceStack extends Stack {
       ObservationsQueueUrl: observations.queueUrl,
       BucketName: bucket.bucketName,
       S3FailureQueueUrl: s3Failures.queueUrl,
+      StreamName: stream.streamName,
+      FilteredStreamName: filteredStream.streamName,
+      StreamFailureQueueUrl: streamFailures.queueUrl,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

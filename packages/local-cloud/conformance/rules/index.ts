@@ -4,7 +4,8 @@
  * "Conformance" table of the package README (`parity.test.ts` fails until the two agree).
  */
 import type { Rule } from '../rule.ts';
+import { kinesisRules } from './kinesis.ts';
 import { s3Rules } from './s3.ts';
 import { sqsRules } from './sqs.ts';
 
-export const rules: readonly Rule[] = [...sqsRules, ...s3Rules];
+export const rules: readonly Rule[] = [...sqsRules, ...s3Rules, ...kinesisRules];
