@@ -47,7 +47,10 @@ const KINDS: Readonly<Record<string, string>> = {
 
 /** Types that connect things rather than being things in the flow. */
 const PLUMBING =
-  /^AWS::(IAM|CloudWatch|Logs::LogGroup|Lambda::Permission|Lambda::Version|SQS::QueuePolicy|S3::BucketPolicy|SNS::TopicPolicy|KMS)/;
+  /^AWS::(IAM|CloudWatch|Logs::LogGroup|Logs::LogStream|Lambda::Permission|Lambda::Version|SQS::QueuePolicy|S3::BucketPolicy|SNS::TopicPolicy|KMS)/;
+
+/** Property paths under which a trigger's reference is where it delivers (Firehose's S3 destination): an effect. */
+const DELIVERY_KEYS = /DestinationConfiguration/;
 
 /** Property paths (keys) under which a reference is a failure target. */
 const FAILURE_KEYS = /DeadLetter|OnFailure|deadLetterTarget|ErrorOutput/;
@@ -81,6 +84,8 @@ export function flowOf(template: CfnTemplate): FlowRow[] {
   return functions.map((fn) => {
     const triggers: { trigger: FlowNode; sources: FlowNode[] }[] = [];
     const failures: { from: FlowNode; to: FlowNode; via: string }[] = [];
+    /** Where a trigger delivers what the function returns (a Firehose's bucket): effects too. */
+    const delivered: string[] = [];
     for (const [id, resource] of Object.entries(resources)) {
       if (id === fn || PLUMBING.test(resource.Type)) continue;
       const refs = referencePaths(resource.Properties);
@@ -89,10 +94,12 @@ export function flowOf(template: CfnTemplate): FlowRow[] {
       for (const target of failureTargets)
         failures.push({ from: node(id), to: node(target.id), via: node(id).kind });
       // A resource naming only the function and failure targets configures it (an async invoke config).
+      const flowing = refs.filter(
+        (ref) => ref.id !== fn && !FAILURE_KEYS.test(ref.path) && !isPlumbing(resources, ref.id),
+      );
+      delivered.push(...flowing.filter((ref) => DELIVERY_KEYS.test(ref.path)).map((ref) => ref.id));
       const sources = unique(
-        refs
-          .filter((ref) => ref.id !== fn && !FAILURE_KEYS.test(ref.path) && !isPlumbing(resources, ref.id))
-          .map((ref) => ref.id),
+        flowing.filter((ref) => !DELIVERY_KEYS.test(ref.path)).map((ref) => ref.id),
       ).filter((source) => !machinery.has(source) && resources[source]?.Type !== 'AWS::Lambda::Function');
       if (resource.Type === 'AWS::Lambda::EventInvokeConfig') continue;
       // One row per kind of trigger and its sources: an HTTP API has an integration per route, shown once.
@@ -122,7 +129,7 @@ export function flowOf(template: CfnTemplate): FlowRow[] {
       ...failures.map((failure) => failure.to.logicalId),
       ...triggers.flatMap(({ sources }) => sources.map((source) => source.logicalId)),
     ]);
-    const effects = unique(writesOf(resources, fn)).filter(
+    const effects = unique([...writesOf(resources, fn), ...delivered]).filter(
       (id) => !notEffects.has(id) && !isPlumbing(resources, id),
     );
     return { function: node(fn), triggers, effects: effects.map(node), failures };

@@ -72,7 +72,41 @@ const bucketWorker: CfnTemplate = {
   },
 };
 
+/** A Firehose that reads a stream, transforms with a function and delivers to a bucket. */
+const deliveryStream: CfnTemplate = {
+  Resources: {
+    StreamCCCCCCCC: { Type: 'AWS::Kinesis::Stream', Properties: {} },
+    ArchiveDDDDDDDD: { Type: 'AWS::S3::Bucket', Properties: {} },
+    LogStreamEEEEEEEE: { Type: 'AWS::Logs::LogStream', Properties: {} },
+    TransformFFFFFFFF: { Type: 'AWS::Lambda::Function', Properties: {} },
+    Delivery00000000: {
+      Type: 'AWS::KinesisFirehose::DeliveryStream',
+      Properties: {
+        KinesisStreamSourceConfiguration: { KinesisStreamARN: arn('StreamCCCCCCCC') },
+        ExtendedS3DestinationConfiguration: {
+          BucketARN: arn('ArchiveDDDDDDDD'),
+          CloudWatchLoggingOptions: { LogStreamName: ref('LogStreamEEEEEEEE') },
+          ProcessingConfiguration: {
+            Processors: [{ Parameters: [{ ParameterValue: arn('TransformFFFFFFFF') }] }],
+          },
+        },
+      },
+    },
+  },
+};
+
 describe('flowOf', () => {
+  it('draws a Firehose transformation: stream → delivery stream → function, and the bucket it delivers to as the effect', () => {
+    // Act
+    const [row] = flowOf(deliveryStream);
+
+    // Assess
+    expect(row?.triggers.map(({ trigger, sources }) => [trigger.kind, sources.map((s) => s.label)])).toEqual([
+      ['Firehose delivery stream', ['Stream']],
+    ]);
+    expect(row?.effects.map((effect) => effect.label)).toEqual(['Archive']);
+  });
+
   it('draws a queue-fed worker: queue → mapping → function → table, and the redrive policy as its failure path', () => {
     // Act
     const [row, ...others] = flowOf(queueWorker);
