@@ -300,7 +300,8 @@ describe('the page under a burst', () => {
       };
       const received = () =>
         page.evaluate(
-          () => (globalThis as unknown as { liveReceived: { invocation: number; missed: number } }).liveReceived,
+          () =>
+            (globalThis as unknown as { liveReceived: { invocation: number; missed: number } }).liveReceived,
         );
       const worker = cloud.invocations.at(-1)?.functionName ?? cloud.lambda.listFunctions()[0]?.name ?? '';
       const burst = async (count: number) => {
