@@ -150,8 +150,9 @@ export class KinesisIntegration extends Construct {
       holds: "the consumer's on-failure records: batches Lambda gave up on",
     });
     this.eventSource = new KinesisEventSource(this.stream, {
-      // The kit's safe stream defaults: from the oldest record, bounded retries and age, partial batch responses,
-      // an on-failure destination. Bisect stays on: see the README's failure table for how it meets the window.
+      // The kit's safe stream defaults: from the oldest record, bounded retries and age, partial batch responses
+      // (which the consumer needs: it stops at the first bad record, and without them Lambda would checkpoint the
+      // records after it uncounted), an on-failure destination. Bisect stays on: see the README's failure table.
       ...streamSourceDefaults(this.deadLetterQueue),
       batchSize,
       maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(5),
