@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { QueueCollector } from './queue-collector.ts';
 import type { Invocation, RuleContext, S3FailureRecord, StreamFailureRecord } from './rule.ts';
 import type { Target } from './targets.ts';
@@ -28,8 +27,7 @@ export class Harness {
     this.#target = target;
     this.#sqs = new SQSClient(target.clientConfig);
     this.#s3 = new S3Client(target.clientConfig);
-    // HTTP/1.1: the Kinesis client would default to HTTP/2, which the local gateway does not speak.
-    this.#kinesis = new KinesisClient({ ...target.clientConfig, requestHandler: new NodeHttpHandler() });
+    this.#kinesis = new KinesisClient(target.clientConfig);
     this.#observations = new QueueCollector(this.#sqs, target.outputs.ObservationsQueueUrl);
     this.#deadLetters = new QueueCollector(this.#sqs, target.outputs.DeadLetterQueueUrl);
     this.#s3Failures = new QueueCollector(this.#sqs, target.outputs.S3FailureQueueUrl);

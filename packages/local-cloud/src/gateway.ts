@@ -11,9 +11,10 @@ import {
   createServer,
   request as httpRequest,
   type IncomingMessage,
-  type Server,
   type ServerResponse,
 } from 'node:http';
+import { createServer as createHttp2Server } from 'node:http2';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { LocalCloudError, messageOf } from './errors.ts';
 import { readBody } from './shared.ts';
 import { sendJsonError, sizeLimitError } from './sqs/limits.ts';
@@ -45,6 +46,8 @@ export interface Gateway {
 }
 
 export const DEFAULT_PORT = 4566;
+/** How an HTTP/2 connection without TLS starts (RFC 9113, 3.4). */
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0');
 export const HEALTH_PATH = '/_localcloud/health';
 
 /** X-Amz-Target prefixes (JSON protocol) → signing names. */
@@ -135,6 +138,10 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-en
 function withoutHopByHop(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
   const copy = { ...headers };
   for (const name of HOP_BY_HOP) delete copy[name];
+  // An HTTP/2 request's pseudo-headers: its authority is the Host an HTTP/1.1 emulator expects.
+  const authority = copy[':authority'];
+  for (const name of Object.keys(copy)) if (name.startsWith(':')) delete copy[name];
+  if (copy.host === undefined && typeof authority === 'string') copy.host = authority;
   return copy;
 }
 
@@ -262,7 +269,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   // Kept-alive connections to the emulators: a new TCP connection per proxied call would halve throughput.
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   // Lambda invocations may run for minutes: no request timeout.
-  const server = createServer({ requestTimeout: 0 }, (request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
     if (request.method === 'GET' && request.url === HEALTH_PATH) {
       const services = Object.fromEntries([...backends].map(([name, backend]) => [name, describe(backend)]));
       const body = JSON.stringify({ status: 'ok', services });
@@ -291,6 +298,24 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     } else {
       void handleInProcess(request, response, backend.handler, service);
     }
+  };
+  // HTTP/1.1 and HTTP/2 (cleartext, prior knowledge: SDK v3's Kinesis client speaks it by default) on one port:
+  // each connection goes to the server its first bytes ask for.
+  const http1 = createServer({ requestTimeout: 0 }, handle);
+  const http2 = createHttp2Server({}, (request, response) =>
+    handle(request as unknown as IncomingMessage, response as unknown as ServerResponse),
+  );
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.once('data', (first) => {
+      socket.pause();
+      socket.unshift(first);
+      const target = first.subarray(0, HTTP2_PREFACE.length).equals(HTTP2_PREFACE) ? http2 : http1;
+      target.emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
   });
   const port = await listen(server, options.port ?? DEFAULT_PORT);
   let stopping: Promise<void> | undefined;
@@ -303,7 +328,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        http1.closeAllConnections();
+        http2.close();
+        for (const socket of sockets) socket.destroy();
         agent.destroy();
       });
       return stopping;

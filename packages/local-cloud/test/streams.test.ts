@@ -40,7 +40,7 @@ describe('Kinesis and Firehose in the local cloud', { timeout: 60_000 }, () => {
     // A minute passes in 1.2 s: the delivery streams' 60 s buffer interval, the mapping's retry backoff.
     cloud = await startLocalCloud({ assembly: ASSEMBLY, port: 0, timeScale: 0.02 });
     outputs = { ...cloud.stacks[0]?.outputs };
-    // HTTP/1.1, as the gateway speaks (the Kinesis client defaults to HTTP/2).
+    // HTTP/1.1, as most clients speak; the Kinesis client's own default, HTTP/2, has a test of its own.
     kinesis = new KinesisClient({ ...cloud.clientConfig, requestHandler: new NodeHttpHandler() });
     firehose = new FirehoseClient(cloud.clientConfig);
     s3 = new S3Client({ ...cloud.clientConfig, forcePathStyle: true });
@@ -97,6 +97,25 @@ describe('Kinesis and Firehose in the local cloud', { timeout: 60_000 }, () => {
     expect(outputs.DeliveryStreamArn).toBe(
       `arn:aws:firehose:us-east-1:000000000000:deliverystream/${outputs.DeliveryStreamName}`,
     );
+  });
+
+  it('answers SDK v3’s Kinesis client with its default HTTP/2 handler (the gateway speaks both)', async () => {
+    // Prepare
+    const http2Client = new KinesisClient(cloud.clientConfig);
+
+    // Act
+    const put = await http2Client
+      .send(
+        new PutRecordsCommand({
+          StreamName: outputs.StreamName,
+          Records: [{ PartitionKey: 'h2', Data: Buffer.from('{"page":"/h2"}') }],
+        }),
+      )
+      .finally(() => http2Client.destroy());
+
+    // Assess
+    expect(put.FailedRecordCount).toBe(0);
+    expect(put.Records?.[0]?.SequenceNumber).toMatch(/^\d+$/);
   });
 
   it('runs the mapping: the record the function reports failed reaches the on-failure queue with its batch info after one retry', async () => {

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { App } from 'aws-cdk-lib';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../cloud.ts';
 import type { LocalClientConfig } from '../types.ts';
@@ -58,11 +57,7 @@ export async function deployLocally(
     client(Client) {
       let client = clients.get(Client);
       if (!client) {
-        // HTTP/1.1, as the gateway speaks: the Kinesis client would default to HTTP/2 (its SubscribeToShard).
-        client = new Client({
-          ...running.clientConfig,
-          requestHandler: new NodeHttpHandler(),
-        } as LocalClientConfig);
+        client = new Client(running.clientConfig);
         clients.set(Client, client);
       }
       return client as InstanceType<typeof Client>;
