@@ -9,7 +9,6 @@ import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { LocalCloud } from '@triggers/local-cloud';
 import { deployLocally, type LocalDeployment, waitFor } from '@triggers/local-cloud/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,8 +40,7 @@ describe('KinesisStack in the local cloud', () => {
   beforeAll(async () => {
     deployment = await deployLocally((app) => new KinesisStack(app, 'Triggers-Kinesis'), { timeScale: 0.02 });
     ({ cloud, outputs } = deployment);
-    // Kinesis's SDK client speaks HTTP/2 unless told otherwise; the local endpoint is HTTP/1.1.
-    kinesis = new KinesisClient({ ...cloud.clientConfig, requestHandler: new NodeHttpHandler() });
+    kinesis = deployment.client(KinesisClient);
 
     // Prepare: visitors on each shard (Kinesis puts a record on the shard whose hash range holds MD5(partition key))
     const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: outputs.StreamName }));
@@ -139,7 +137,6 @@ describe('KinesisStack in the local cloud', () => {
   }, 180_000);
 
   afterAll(async () => {
-    kinesis?.destroy();
     await deployment?.stop();
   });
 
