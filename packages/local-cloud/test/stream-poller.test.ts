@@ -418,6 +418,44 @@ describe('StreamPoller on a Kinesis stream', { timeout: 30_000 }, () => {
     await eventually(() => expect(eventsFor(stream).flatMap(sequences)).toEqual([after]));
   });
 
+  it('keeps each invocation within Lambda’s 6 MB: large records are split over batches, in order', async () => {
+    // Prepare: six records of 1,000 KiB (1.3 MB each once base64-encoded in the event): four fit in 6 MB
+    const stream = await createStream();
+    const big = 'x'.repeat(1000 * 1024 - 1);
+    const sequenceNumbers = await put(
+      stream,
+      Array.from({ length: 6 }, (_, index) => ['k', `${index}${big}`] as const),
+    );
+
+    // Act
+    startPoller(stream);
+
+    // Assess
+    const events = await eventually(() => {
+      const seen = eventsFor(stream);
+      expect(seen.flatMap(sequences)).toHaveLength(6);
+      return seen;
+    });
+    expect(events.map((event) => event.Records.length)).toEqual([4, 2]);
+    expect(events.flatMap(sequences)).toEqual(sequenceNumbers);
+    expect(events.every((event) => Buffer.byteLength(JSON.stringify(event)) <= 6 * 1024 * 1024)).toBe(true);
+  });
+
+  it('starts AT_TIMESTAMP: records that arrived before the timestamp are not read', async () => {
+    // Prepare
+    const stream = await createStream();
+    await put(stream, [['k', { n: 'before' }]]);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the stream stamps arrivals in milliseconds
+    const timestampSeconds = Date.now() / 1000;
+    const after = await put(stream, [['k', { n: 'after' }]]);
+
+    // Act
+    startPoller(stream, { startingPosition: { type: 'AT_TIMESTAMP', timestampSeconds } });
+
+    // Assess
+    await eventually(() => expect(eventsFor(stream).flatMap(sequences)).toEqual(after));
+  });
+
   it('keeps each partition key in order with a ParallelizationFactor, every record once', async () => {
     // Prepare
     const stream = await createStream();
