@@ -36,11 +36,8 @@ describe('LiveFeed', () => {
     stop = undefined;
   });
 
-  it('gives a page that opens late the backlog of each channel, no more than the backlog', async () => {
-    // Prepare
-    const feed = new LiveFeed({ backlog: 5, intervalMs: 10 });
-    for (let i = 0; i < 100; i++) feed.publish('invocation', { n: i });
-    feed.publish('log', { n: 'only' });
+  /** Serves `feed` to one reader, stopped after the test; the batches the reader gets, as they come. */
+  async function readFeed<T>(feed: LiveFeed): Promise<{ items: T[]; missed: number }[]> {
     const { server, url } = await serve(feed);
     const abort = new AbortController();
     stop = async () => {
@@ -48,10 +45,19 @@ describe('LiveFeed', () => {
       feed.stop();
       await new Promise((resolve) => server.close(resolve));
     };
-    const batches: { items: { channel: string; item: { n: unknown } }[]; missed: number }[] = [];
+    const batches: { items: T[]; missed: number }[] = [];
+    void read(url, abort.signal, batches as never);
+    return batches;
+  }
+
+  it('gives a page that opens late the backlog of each channel, no more than the backlog', async () => {
+    // Prepare
+    const feed = new LiveFeed({ backlog: 5, intervalMs: 10 });
+    for (let i = 0; i < 100; i++) feed.publish('invocation', { n: i });
+    feed.publish('log', { n: 'only' });
+    const batches = await readFeed<{ channel: string; item: { n: unknown } }>(feed);
 
     // Act
-    void read(url, abort.signal, batches as never);
     await expect.poll(() => batches.length).toBeGreaterThan(0);
 
     // Assess
@@ -69,15 +75,7 @@ describe('LiveFeed', () => {
   it('sends what happens in batches, every item once, and keeps nothing pending afterwards', async () => {
     // Prepare
     const feed = new LiveFeed({ intervalMs: 20 });
-    const { server, url } = await serve(feed);
-    const abort = new AbortController();
-    stop = async () => {
-      abort.abort();
-      feed.stop();
-      await new Promise((resolve) => server.close(resolve));
-    };
-    const batches: { items: { item: number }[]; missed: number }[] = [];
-    void read(url, abort.signal, batches as never);
+    const batches = await readFeed<{ item: number }>(feed);
     await expect.poll(() => feed.stats().clients).toBe(1);
 
     // Act
@@ -93,15 +91,7 @@ describe('LiveFeed', () => {
   it('drops the oldest items beyond the pending bound and tells the page how many it missed', async () => {
     // Prepare: a long interval, so everything published waits
     const feed = new LiveFeed({ intervalMs: 200, maxPending: 100 });
-    const { server, url } = await serve(feed);
-    const abort = new AbortController();
-    stop = async () => {
-      abort.abort();
-      feed.stop();
-      await new Promise((resolve) => server.close(resolve));
-    };
-    const batches: { items: { item: number }[]; missed: number }[] = [];
-    void read(url, abort.signal, batches as never);
+    const batches = await readFeed<{ item: number }>(feed);
     await expect.poll(() => feed.stats().clients).toBe(1);
 
     // Act
