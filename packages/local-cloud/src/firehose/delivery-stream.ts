@@ -195,8 +195,10 @@ export class DeliveryStream {
   #add(records: readonly BufferedRecord[]): void {
     if (records.length === 0) return;
     const wasEmpty = this.#buffer.length === 0;
-    this.#buffer.push(...records);
-    for (const record of records) this.#bufferBytes += record.data.length;
+    for (const record of records) {
+      this.#buffer.push(record);
+      this.#bufferBytes += record.data.length;
+    }
     if (this.#bufferBytes >= this.config.bufferSizeBytes) this.#flushNow();
     else if (wasEmpty) this.#scheduleFlush();
   }
@@ -235,11 +237,13 @@ export class DeliveryStream {
   }
 
   async #deliver(records: readonly BufferedRecord[]): Promise<void> {
+    // Stopping: the cloud's S3 and Lambda are going too (a stopped cloud keeps no data anyway).
+    if (this.#abort.signal.aborted) return;
     const processor = this.config.processor;
     const ok: Buffer[] = [];
     const failed: ErrorRecord[] = [];
     if (!processor) {
-      ok.push(...records.map((record) => record.data));
+      for (const record of records) ok.push(record.data);
     } else {
       for (const batch of invocationBatches(records, processor.bufferSizeBytes)) {
         const outcome = await this.#transform(batch, processor);
@@ -247,7 +251,8 @@ export class DeliveryStream {
         failed.push(...outcome.failed);
       }
     }
-    const oldest = Math.min(...records.map((record) => record.arrivalMs));
+    if (this.#abort.signal.aborted) return;
+    const oldest = records.reduce((min, record) => Math.min(min, record.arrivalMs), Number.POSITIVE_INFINITY);
     if (ok.length > 0) {
       await this.#write(prefixOf(this.config.prefix, oldest, undefined), Buffer.concat(ok));
       this.#counts.delivered += ok.length;
@@ -289,6 +294,7 @@ export class DeliveryStream {
     const attempts = processor.retries + 1;
     let problem = { code: 'Lambda.FunctionError', message: '' };
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      if (this.#abort.signal.aborted) return { ok: [], failed: [] };
       this.#counts.invocations += 1;
       let result: InvokeResult | undefined;
       try {
