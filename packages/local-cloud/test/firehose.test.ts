@@ -123,6 +123,19 @@ describe('a Firehose delivery stream', () => {
     expect(objects.map((object) => object.body)).toEqual(['1234567890']);
   });
 
+  it('writes a flush of 200,000 small records as one object', async () => {
+    // Prepare
+    const { stream, objects, put } = deliveryStream({ config: { bufferSizeBytes: 64 * 1024 * 1024 } });
+    for (let batch = 0; batch < 400; batch += 1) put(...Array.from({ length: 500 }, () => 'r'));
+
+    // Act
+    await stream.flush();
+
+    // Assess
+    expect(objects).toHaveLength(1);
+    expect(objects[0]?.body).toHaveLength(200_000);
+  });
+
   it('sends the transformation Firehose’s event and keeps Ok data, leaves Dropped out and files ProcessingFailed as error records', async () => {
     // Prepare
     const { stream, objects, events, put } = deliveryStream({ transform: upperCase });
