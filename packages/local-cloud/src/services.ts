@@ -141,8 +141,7 @@ export class CloudServices {
       onWarning: warn,
     });
     this.eventSources.push(this.s3Notifications);
-    this.firehose = new FirehoseService({ aws });
-    this.eventSources.push(this.firehose);
+    this.firehose = new FirehoseService({ aws, register: (source) => this.eventSources.push(source) });
     this.s3Front = new S3Front({
       url: fauxqs.url,
       onObjectChanges: (changes) => this.s3Notifications.notify(changes),

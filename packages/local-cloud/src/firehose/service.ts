@@ -28,16 +28,20 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 export class FirehoseService implements ApiHandler, EventSource {
   readonly description = 'Firehose delivery streams';
   readonly #aws: AwsContext;
+  readonly #register: (source: EventSource) => void;
   readonly #streams = new Map<string, DeliveryStream>();
   #stopped = false;
 
-  constructor(options: { readonly aws: AwsContext }) {
+  /** `register` lists it among the cloud's event sources once it has a delivery stream (and so work to stop). */
+  constructor(options: { readonly aws: AwsContext; readonly register: (source: EventSource) => void }) {
     this.#aws = options.aws;
+    this.#register = options.register;
   }
 
   /** Adds a delivery stream the deployer made, and starts reading its source. */
   async add(stream: DeliveryStream): Promise<void> {
     await stream.start();
+    if (this.#streams.size === 0) this.#register(this);
     this.#streams.set(stream.config.name, stream);
   }
 
