@@ -3,15 +3,28 @@
  * `local-cloud up`: starts the local cloud with a cloud assembly's stacks, prints the endpoint, resources and
  * outputs, then streams function logs until Ctrl-C (SIGINT) or SIGTERM, and stops everything it started.
  */
+import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { LocalCloudError, messageOf } from './errors.ts';
-import { formatEndpoint, formatHttpApis, formatLogEvent, formatStack } from './report.ts';
+import {
+  type AwsCli,
+  formatEndpoint,
+  formatHttpApis,
+  formatLogEvent,
+  formatNotice,
+  formatStack,
+  formatStackSummary,
+  TimeOrderedLines,
+  terminalColumns,
+  wrapText,
+} from './report.ts';
+import type { LogEvent } from './types.ts';
 
-export const USAGE = `Usage: local-cloud up [--assembly DIR] [--stack NAME ...] [--port N] [--api-port N] [NAME ...]
+export const USAGE = `Usage: local-cloud up [--assembly DIR] [--stack NAME ...] [--port N] [--api-port N] [--verbose] [NAME ...]
 
 Runs a synthesized CDK app (a cloud assembly) on this machine: one endpoint, real emulators, local Lambda.
 
@@ -21,6 +34,7 @@ Options:
                        list names after 'up' (default: all stacks)
   -p, --port N         the endpoint's port (default: 4566; 0 picks a free one)
       --api-port N     the first HTTP API's port, the next ones count up (default: 0, free ports)
+  -v, --verbose        print every resource of every stack, the HTTP APIs and the outputs too
   -h, --help           show this help
 
 Stops with Ctrl-C.`;
@@ -31,6 +45,8 @@ export interface UpOptions {
   readonly port?: number;
   /** The first HTTP API's port; the next ones count up. Free ports by default. */
   readonly apiPort?: number;
+  /** Print every resource, the HTTP APIs and the outputs, not only one line per stack. */
+  readonly verbose?: boolean;
 }
 
 /** The command line → what to run; a usage problem is a LocalCloudError. */
@@ -61,6 +77,7 @@ export function parseCommandLine(args: readonly string[]): { help: true } | ({ h
     stacks,
     ...(port === undefined ? {} : { port }),
     ...(apiPort === undefined ? {} : { apiPort }),
+    ...(values.verbose ? { verbose: true } : {}),
   };
 }
 
@@ -83,6 +100,7 @@ function parseOptions(args: readonly string[]) {
       stack: { type: 'string', short: 's', multiple: true },
       port: { type: 'string', short: 'p' },
       'api-port': { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -94,34 +112,103 @@ function sourceNames(cloud: LocalCloud): (group: string) => string {
     cloud.lambda.listFunctions().find((config) => config.logGroupName === group)?.name ?? group;
 }
 
+/** How the terminal output is laid out: its width, and whether everything is printed. */
+export interface Layout {
+  readonly columns: number;
+  readonly verbose: boolean;
+}
+
+/** Something started over the running cloud (a web page): what it prints first, and how it stops. */
+export interface Attachment {
+  readonly banner: readonly string[];
+  stop(): Promise<void>;
+}
+
 export interface ServeOptions extends UpOptions {
-  /** More to print once the stacks are up (e.g. commands to try them), as lines. */
-  readonly describe?: (cloud: LocalCloud) => readonly string[];
+  /**
+   * What to print about the stacks after the endpoint, in lines no wider than `layout.columns` (e.g. one line per
+   * integration with a command to try). Default: one line per stack.
+   */
+  readonly describe?: (cloud: LocalCloud, layout: Layout) => readonly string[];
+  /**
+   * Started once the cloud is up; its banner is printed first and it is stopped before the cloud. A rejection is
+   * printed as one `error:` line and the cloud stops (exit status 1).
+   */
+  readonly attach?: (cloud: LocalCloud) => Promise<Attachment>;
+  /** The terminal's width; by default the TTY's, else $COLUMNS, else 100. */
+  readonly columns?: number;
 }
 
 /**
- * Starts the local cloud, prints the endpoint, stacks and outputs, streams function logs until SIGINT or SIGTERM,
- * then stops everything. Resolves with the exit code: 0 after a requested stop, 1 after an error (printed as one
- * `error: …` line).
+ * The AWS CLI on PATH and its version (`aws --version` prints `aws-cli/2.9.19 Python/…`), or null when there is
+ * none; undefined when it answers something else.
+ */
+export function findAwsCli(env: NodeJS.ProcessEnv = process.env): Promise<AwsCli | null | undefined> {
+  return new Promise((resolve) => {
+    execFile('aws', ['--version'], { env, timeout: 10_000 }, (error, stdout, stderr) => {
+      const version = /aws-cli\/(\d+\.\d+\.\d+)/.exec(`${stdout}${stderr}`)?.[1];
+      if (version) resolve({ version });
+      else if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') resolve(null);
+      // A shim with no CLI behind it (pyenv's) exits 127: none either.
+      else resolve(error?.code === 127 ? null : undefined);
+    });
+  });
+}
+
+/** A second Ctrl-C this long after the first is the user's, not pnpm passing the first one on. */
+const REPEAT_SIGNAL_MS = 1000;
+
+/**
+ * Starts the local cloud, prints the endpoint and a line per stack (or what `describe` says; everything with
+ * `verbose`), streams function logs and trigger notices in time order until SIGINT or SIGTERM, then stops
+ * everything. Resolves with the exit code: 0 after a requested stop, 1 after an error (one `error: …` line).
  */
 export async function serve(options: ServeOptions): Promise<number> {
+  const columns = options.columns ?? terminalColumns();
+  const layout: Layout = { columns, verbose: options.verbose ?? false };
+  const say = (text: string) => {
+    for (const line of text.split('\n')) for (const part of wrapText(line, columns)) console.log(part);
+  };
   let stopRequested: (() => void) | undefined;
   const stopSignal = new Promise<void>((resolve) => {
     stopRequested = resolve;
   });
-  const onSignal = (): void => stopRequested?.();
+  // The terminal sends Ctrl-C to the whole foreground process group, and pnpm passes its copy on as well: every
+  // signal is handled for as long as this runs, since an unhandled second one would kill the process mid-stop
+  // (and pnpm would then report `[ELIFECYCLE] Command failed.`). A later Ctrl-C offers a way out; a third takes it.
+  let firstSignalAt: number | undefined;
+  let urged = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
+      stopRequested?.();
+      return;
+    }
+    if (Date.now() - firstSignalAt < REPEAT_SIGNAL_MS) return;
+    urged += 1;
+    if (urged === 1) console.log('Still stopping: Ctrl-C once more quits at once, leaving processes behind.');
+    else process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
   // Installed before anything starts, so a Ctrl-C while starting still stops what started.
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const awsCli = findAwsCli();
   let cloud: LocalCloud | undefined;
+  let attachment: Attachment | undefined;
+  const stopAll = async () => {
+    await attachment?.stop().catch(() => {});
+    await cloud?.stop();
+  };
   try {
     const starting = startLocalCloud({
       assembly: options.assembly,
       stacks: options.stacks,
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.apiPort === undefined ? {} : { apiPort: options.apiPort }),
-      onProgress: (message) => console.log(`… ${message}`),
-      onWarning: (message) => console.error(`warning: ${message}`),
+      onProgress: (message) => say(`… ${message}`),
+      onWarning: (message) => {
+        for (const line of wrapText(`warning: ${message}`, columns)) console.error(line);
+      },
     });
     const started = await Promise.race([starting, stopSignal.then(() => undefined)]);
     if (!started) {
@@ -130,28 +217,45 @@ export async function serve(options: ServeOptions): Promise<number> {
       return 0;
     }
     cloud = started;
-    console.log('');
-    console.log(formatEndpoint(cloud.endpoint));
-    if (cloud.httpApis.length > 0) console.log(['', formatHttpApis(cloud.httpApis)].join('\n'));
-    for (const stack of cloud.stacks) {
-      console.log('');
-      console.log(formatStack(stack, { endpoint: cloud.endpoint }));
+    const running = cloud;
+    if (options.attach) {
+      const attaching = options.attach(running);
+      const attached = await Promise.race([attaching, stopSignal.then(() => undefined)]);
+      attachment = attached ?? (await attaching.catch(() => undefined));
+      if (!attached) {
+        await stopAll();
+        return 0;
+      }
     }
-    const extra = options.describe?.(cloud) ?? [];
-    if (extra.length > 0) console.log(['', ...extra].join('\n'));
-    const sourceOf = sourceNames(cloud);
-    cloud.logStore.on('events', (group, _stream, events) => {
-      for (const event of events) console.log(formatLogEvent(sourceOf(group), event));
-    });
     console.log('');
-    console.log('Ready. Function logs follow; Ctrl-C stops the local cloud.');
+    for (const line of attachment?.banner ?? []) say(line);
+    for (const line of formatEndpoint(running.endpoint, await awsCli, columns).split('\n')) console.log(line);
+    if (layout.verbose) {
+      if (running.httpApis.length > 0) say(['', formatHttpApis(running.httpApis)].join('\n'));
+      for (const stack of running.stacks)
+        say(['', formatStack(stack, { endpoint: running.endpoint })].join('\n'));
+    }
+    const described = options.describe?.(running, layout) ?? running.stacks.map(formatStackSummary);
+    if (described.length > 0) console.log(['', ...described].join('\n'));
+    const printer = new TimeOrderedLines(say);
+    const sourceOf = sourceNames(running);
+    const onEvents = (group: string, _stream: string, events: readonly LogEvent[]) => {
+      for (const event of events) printer.push(event.timestamp, formatLogEvent(sourceOf(group), event));
+    };
+    running.logStore.on('events', onEvents);
+    const unwatch = running.watch({ notice: (notice) => printer.push(notice.at, formatNotice(notice)) });
+    console.log('');
+    say('Ready. Function logs follow; Ctrl-C stops the local cloud.');
     await stopSignal;
+    printer.flush(true);
     console.log('Stopping…');
-    await cloud.stop();
+    unwatch();
+    running.logStore.off('events', onEvents);
+    await stopAll();
     console.log('Stopped: every emulator and function process has exited.');
     return 0;
   } catch (error) {
-    await cloud?.stop().catch(() => {});
+    await stopAll().catch(() => {});
     console.error(`error: ${messageOf(error)}`);
     if (!(error instanceof LocalCloudError) && process.env.LOCAL_CLOUD_DEBUG) console.error(error);
     return 1;

@@ -6,7 +6,14 @@
 export { encodeS3Key as encodeEventKey, type S3EventRecord } from '@triggers/events';
 export type { CfnTemplate, CloudAssembly, StackArtifact } from './assembly.ts';
 export { readAssembly, selectStacks } from './assembly.ts';
-export { parseCommandLine, type ServeOptions, serve, type UpOptions } from './cli.ts';
+export {
+  type Attachment,
+  type Layout,
+  parseCommandLine,
+  type ServeOptions,
+  serve,
+  type UpOptions,
+} from './cli.ts';
 export { type Clock, type ManualClock, manualClock, scaledClock } from './clock.ts';
 export type { CloudWatcher, LocalCloud, LocalCloudOptions, LocalLogEvent } from './cloud.ts';
 export { startLocalCloud } from './cloud.ts';
@@ -15,7 +22,14 @@ export { startFauxqs } from './emulators/fauxqs.ts';
 export { LocalCloudError } from './errors.ts';
 export { DEFAULT_PORT, HEALTH_PATH } from './gateway.ts';
 export type { HttpApiInfo } from './http-api/index.ts';
-export { formatEndpoint, formatHttpApis, formatLogEvent, formatStack } from './report.ts';
+export {
+  formatEndpoint,
+  formatHttpApis,
+  formatLogEvent,
+  formatStack,
+  wrapCommand,
+  wrapText,
+} from './report.ts';
 export type { ObjectChange, ObjectEventName } from './s3/front.ts';
 export type { NotificationRule, NotificationTarget } from './s3/notification-config.ts';
 export type * from './types.ts';

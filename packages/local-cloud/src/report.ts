@@ -137,18 +137,27 @@ export function honoursEndpointUrl(version: string): boolean {
  * none was found, undefined when not looked for) reads that export. AWS_DEFAULT_REGION is for CLI v1, which
  * ignores AWS_REGION.
  */
-export function formatEndpoint(endpoint: string, cli?: AwsCli | null): string {
+export function formatEndpoint(
+  endpoint: string,
+  cli?: AwsCli | null,
+  columns = Number.POSITIVE_INFINITY,
+): string {
   const lines = [
-    `Endpoint: ${endpoint}`,
-    `  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+    ...wrapText(`Endpoint: ${endpoint}`, columns),
+    ...wrapCommand(
+      `export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+      columns,
+      '  ',
+    ),
   ];
+  const note = (text: string) => lines.push(...wrapText(`  ${text}`, columns));
   if (cli === null) {
-    lines.push('  No AWS CLI on PATH: install AWS CLI v2.13 or later to paste the aws commands.');
+    note('No AWS CLI on PATH: install AWS CLI v2.13 or later to paste the aws commands.');
   } else if (cli) {
-    lines.push(
+    note(
       honoursEndpointUrl(cli.version)
-        ? `  Your AWS CLI ${cli.version} reads AWS_ENDPOINT_URL: after this export, aws commands go to the endpoint.`
-        : `  Your AWS CLI ${cli.version} ignores AWS_ENDPOINT_URL (2.13+ reads it): give every aws command --endpoint-url, as the printed ones do, or it goes to real AWS.`,
+        ? `Your AWS CLI ${cli.version} reads AWS_ENDPOINT_URL: after this export, aws commands go to the endpoint.`
+        : `Your AWS CLI ${cli.version} ignores AWS_ENDPOINT_URL (2.13+ reads it): give every aws command --endpoint-url, as the printed ones do, or it goes to real AWS.`,
     );
   }
   return lines.join('\n');
@@ -228,39 +237,69 @@ function shellWords(command: string): string[] {
  * spaces there would split the word. `first` goes before the command on its first line.
  */
 export function wrapCommand(command: string, width: number, first = '', indent = '    '): string[] {
-  const words = shellWords(command);
   const lines: string[] = [];
   let line = first;
   let empty = true;
-  words.forEach((word, index) => {
-    const last = index === words.length - 1;
-    const reserve = last ? 0 : 2; // room for ' \'
-    if (!empty && line.length + 1 + word.length + reserve > width) {
+  const groups = optionGroups(shellWords(command));
+  groups.forEach((group, groupIndex) => {
+    // An option and its value stay on one line when they fit on one.
+    const together = group.join(' ');
+    const lastGroup = groupIndex === groups.length - 1;
+    if (!empty && line.length + 1 + together.length + (lastGroup ? 0 : 2) > width) {
       lines.push(`${line} \\`);
       line = indent;
       empty = true;
     }
-    const start = empty ? line : `${line} `;
-    if (start.length + word.length + reserve <= width) {
-      line = start + word;
-    } else {
-      // Too long for any line: cut it, two characters kept for the continuation (`\` or `'\`).
-      let current = start;
-      let inside: QuoteState = 'none'; // the quote state after the last unit on the line
-      for (const { unit, state } of shellUnits(word)) {
-        if (current.length + unit.length + 2 > width && current.trim() !== '') {
-          lines.push(inside === 'single' ? `${current}'\\` : `${current}\\`);
-          current = inside === 'single' ? "'" : '';
-        }
-        current += unit;
-        inside = state;
+    group.forEach((word, wordIndex) => {
+      const last = lastGroup && wordIndex === group.length - 1;
+      const reserve = last ? 0 : 2; // room for ' \'
+      if (!empty && line.length + 1 + word.length + reserve > width) {
+        lines.push(`${line} \\`);
+        line = indent;
+        empty = true;
       }
-      line = current;
-    }
-    empty = false;
+      const start = empty ? line : `${line} `;
+      line =
+        start.length + word.length + reserve <= width ? start + word : cutWord(word, start, width, lines);
+      empty = false;
+    });
   });
   lines.push(line);
   return lines;
+}
+
+/** `--queue-url URL` as one group, every other word alone. */
+function optionGroups(words: readonly string[]): string[][] {
+  const groups: string[][] = [];
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index] ?? '';
+    const next = words[index + 1];
+    if (word.startsWith('-') && next !== undefined && !next.startsWith('-') && !/^[|&;<>]/.test(next)) {
+      groups.push([word, next]);
+      index += 1;
+    } else {
+      groups.push([word]);
+    }
+  }
+  return groups;
+}
+
+/**
+ * A word too long for any line, cut with line continuations (`\` or, inside single quotes, `'\` and a reopening
+ * `'`), two characters kept for them; full lines go to `lines`, the rest is returned.
+ */
+function cutWord(word: string, start: string, width: number, lines: string[]): string {
+  let current = start;
+  let inside: QuoteState = 'none'; // the quote state after the last unit on the line
+  for (const { unit, state } of shellUnits(word)) {
+    if (current.length + unit.length + 2 > width && current.trim() !== '') {
+      lines.push(inside === 'single' ? `${current}'\\` : `${current}\\`);
+      current = inside === 'single' ? "'" : '';
+    }
+    current += unit;
+    inside = state;
+  }
+  return current;
 }
 
 /** A trigger notice as the terminal shows it: `HH:MM:SS.mmm <function> <source> <message>`. */

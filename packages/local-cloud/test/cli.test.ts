@@ -154,16 +154,38 @@ describe('local-cloud command line', () => {
     expect(run.stderr.trim()).toBe(`error: Port ${port} is in use: stop what holds it or pass --port N.`);
   });
 
-  it('prints the endpoint, resources and outputs, streams function logs with REPORT lines, and stops on SIGINT', async () => {
-    // Prepare
-    const run = cli(['up', '--assembly', join(ASSEMBLIES, 'queue-only'), '--port', '0']);
+  it('prints one line per stack and no line wider than the terminal, then Ready', async () => {
+    // Prepare: not a terminal, no $COLUMNS: 100 columns
+    const { COLUMNS: _, ...env } = process.env;
+
+    // Act
+    const run = cli(['up', '--assembly', join(ASSEMBLIES, 'queue-only'), '--port', '0'], env);
+    await run.waitFor('Ready.');
+    run.child.kill('SIGINT');
+    const code = await run.exit();
+
+    // Assess: the endpoint, then the stack in one line; the resource table only with --verbose
+    expect(code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^Endpoint: http:\/\/127\.0\.0\.1:\d+\n {2}export AWS_ENDPOINT_URL=[^\n]+\\\n(?:.*\n)*?\nTriggers-Queue: 2 resources \(2 running, 0 recorded, 0 not run locally\)\n\nReady\./m,
+    );
+    expect(run.stdout).not.toMatch(/AWS::SQS::Queue/);
+    for (const line of run.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
+  });
+
+  it('prints the endpoint, resources and outputs with --verbose, streams function logs with REPORT lines, and stops on SIGINT', async () => {
+    // Prepare: a wide terminal, so that each log line stays one line
+    const run = cli(['up', '--assembly', join(ASSEMBLIES, 'queue-only'), '--port', '0', '--verbose'], {
+      ...process.env,
+      COLUMNS: '300',
+    });
     await run.waitFor('Ready.');
     const functionName = /FunctionName\s+(\S+)/.exec(run.stdout)?.[1];
     const lambda = new LambdaClient(clientConfig(endpointOf(run.stdout)));
 
     // Act
     await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: '{"from":"cli test"}' }));
-    await run.waitFor(/REPORT RequestId: \S+\tDuration: [\d.]+ ms/);
+    await run.waitFor(/REPORT RequestId: \S+ {2}Duration: [\d.]+ ms/);
     run.child.kill('SIGINT');
     const code = await run.exit();
 
@@ -180,8 +202,11 @@ describe('local-cloud command line', () => {
 
   it('runs without Java: warns what needs it, reports the table as not run, and SQS still works', async () => {
     // Prepare: a PATH with node but no java.
-    const env = { ...process.env, PATH: dirname(process.execPath) };
-    const run = cli(['up', '--assembly', join(ASSEMBLIES, 'basic'), '--stack', 'basic', '--port', '0'], env);
+    const env = { ...process.env, PATH: dirname(process.execPath), COLUMNS: '300' };
+    const run = cli(
+      ['up', '--assembly', join(ASSEMBLIES, 'basic'), '--stack', 'basic', '--port', '0', '--verbose'],
+      env,
+    );
     await run.waitFor('Ready.');
     const queueUrl = /QueueUrl\s+(\S+)/.exec(run.stdout)?.[1];
     const sqs = new SQSClient(clientConfig(endpointOf(run.stdout)));
