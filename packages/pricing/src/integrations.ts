@@ -3,9 +3,9 @@
  * (`packages/<name>`). Each prices the architecture the package deploys (or, for packages not written yet, the one
  * its issue plans); the figures a reader would change are options with documented defaults.
  */
-import { lambdaEdgeCost } from './lambda.ts';
+import { HOURS_PER_MONTH, lambdaCost, lambdaEdgeCost } from './lambda.ts';
 import type { LineItem } from './line-item.ts';
-import { dec, formatCount } from './money.ts';
+import { Dec, dec, formatCount, ZERO } from './money.ts';
 import type { PriceList } from './prices/types.ts';
 import {
   type ApiKind,
@@ -15,6 +15,7 @@ import {
   cognitoCost,
   dynamoDbCost,
   eventBridgeCost,
+  firehoseCost,
   type KinesisMode,
   kinesisCost,
   logsCost,
@@ -22,6 +23,7 @@ import {
   type QueueType,
   readUnits,
   s3Cost,
+  shardsNeeded,
   snsCost,
   sqsConsumerRequests,
   sqsCost,
@@ -314,59 +316,266 @@ const apiGateway: Integration = {
   },
 };
 
+/** Minutes in a month of 730 hours: the consumer's tumbling windows and Firehose's buffers are a minute each. */
+const MINUTES_PER_MONTH = HOURS_PER_MONTH * 60;
+/** Retries of a batch holding a malformed record before Lambda gives up on it (the construct's retryAttempts). */
+const KINESIS_RETRIES = 3;
+/** The part of a consumer invocation's duration that grows with its records (parsing, counting). */
+const KINESIS_PER_RECORD_SHARE = 0.7;
+/** The archive bucket's server access logs: about this many bytes per request logged, kept 90 days. */
+const ACCESS_LOG_BYTES = 350;
+
 const kinesis: Integration = {
   name: 'kinesis',
-  title: 'Kinesis → Lambda transform',
+  title: 'Kinesis → Lambda clickstream',
   architecture:
-    'Producers put records on a Kinesis data stream; Lambda reads each shard in batches (bisect on error, bounded ' +
-    'age and retries, on-failure destination), transforms them and writes one object per batch to S3.',
+    'Producers put page views and heartbeats on a provisioned, encrypted Kinesis data stream (2 shards); a ' +
+    'consumer reads it through an event source mapping (heartbeat filter, 60 s tumbling windows) and writes one ' +
+    'DynamoDB item per page, minute and shard (conditional PutItem), with an SQS on-failure queue; a Firehose ' +
+    'delivery stream reads the same stream, runs each record through a Lambda transformation and writes NDJSON ' +
+    'objects (60 s / 5 MB buffers) to an encrypted S3 bucket.',
   eventUnit: 'records',
-  defaults: { events: 10_000_000, durationMs: 150, memoryMB: 256, architecture: 'arm64', batchSize: 100 },
-  batch: { max: 10_000, perRecordShare: 0.8 },
-  cpuBoundShare: 0.3,
+  defaults: { events: 10_000_000, durationMs: 60, memoryMB: 256, architecture: 'arm64', batchSize: 100 },
+  batch: { max: 10_000, perRecordShare: KINESIS_PER_RECORD_SHARE },
+  cpuBoundShare: 0.2,
   options: [
-    { key: 'recordBytes', description: 'record size', default: KB, min: 1, max: 10 * MB },
+    {
+      key: 'recordBytes',
+      description: 'record size (a page view or a heartbeat; Firehose takes up to 1,000 KB)',
+      default: 512,
+      min: 1,
+      max: 1000 * KB,
+    },
+    {
+      key: 'heartbeatShare',
+      description: "share of records that are heartbeats (the mapping's filter keeps them from the consumer)",
+      default: 0.2,
+      max: 1,
+    },
+    {
+      key: 'botShare',
+      description: 'share of page views from bots (counted as skipped, dropped from the archive)',
+      default: 0.05,
+      max: 1,
+    },
+    {
+      key: 'poisonShare',
+      description: `share of records that are malformed (retried ${KINESIS_RETRIES} times, then an on-failure record)`,
+      default: 0.001,
+      max: 1,
+    },
     {
       key: 'mode',
-      description: 'stream capacity mode',
+      description: 'stream capacity mode (the construct deploys provisioned)',
       default: 'provisioned',
       choices: ['provisioned', 'on-demand'],
     },
-    { key: 'shards', description: 'provisioned shards (0 = enough for twice the average rate)', default: 0 },
-    { key: 'outputBytes', description: 'transformed bytes stored per record', default: 512 },
-    { key: 'logBytesPerRecord', description: 'handler log bytes per record', default: 40 },
+    {
+      key: 'shards',
+      description: "shards (the construct's shardCount); more if twice the average rate needs them",
+      default: 2,
+      min: 1,
+      max: 100_000,
+    },
+    {
+      key: 'batchingWindowSeconds',
+      description:
+        "the mapping's batching window (maxBatchingWindow): an invocation at least this often per shard",
+      default: 5,
+      max: 300,
+    },
+    {
+      key: 'pages',
+      description: 'distinct pages viewed in a minute on each shard (one aggregate item each)',
+      default: 20,
+      min: 1,
+      max: 1_000_000,
+    },
+    {
+      key: 'itemBytes',
+      description: 'aggregate item size (1 WRU per KB)',
+      default: 300,
+      min: 1,
+      max: 400 * KB,
+    },
+    {
+      key: 'archiveBytes',
+      description: 'archived line per page view (enriched JSON)',
+      default: 400,
+      max: MB,
+    },
+    {
+      key: 'monthsKept',
+      description: 'months the archive and the aggregates are stored (neither expires by default)',
+      default: 1,
+      max: 1200,
+    },
+    {
+      key: 'transformDurationMs',
+      description: 'transformation duration per Firehose buffer (1 MB or 60 s)',
+      default: 40,
+      max: 300_000,
+    },
+    {
+      key: 'transformMemoryMB',
+      description: 'transformation memory',
+      default: 256,
+      min: 128,
+      max: 10_240,
+    },
+    { key: 'logBytesPerRecord', description: 'consumer log bytes per record', default: 40 },
   ],
   describe(w) {
+    const shards = numberOption(w, 'shards');
     return (
       `${formatCount(w.events)} records a month (${bytes(numberOption(w, 'recordBytes'))} each, ` +
-      `${choiceOption(w, 'mode')} stream), ${describeFunction(w, true)}`
+      `${formatCount(numberOption(w, 'heartbeatShare') * 100)} % heartbeats) on a ${choiceOption(w, 'mode')} ` +
+      `stream of ${formatCount(shards)} shard${shards === 1 ? '' : 's'}, consumer ${formatCount(w.durationMs)} ms per ` +
+      `full batch of ${formatCount(w.batchSize)} at ${formatCount(w.memoryMB)} MB on ${w.architecture}`
     );
   },
   lines(w, prices) {
     const records = dec(w.events);
-    const invocations = records.div(w.batchSize).ceil();
-    const shards = numberOption(w, 'shards');
+    const recordBytes = numberOption(w, 'recordBytes');
+    const mode = choiceOption<KinesisMode>(w, 'mode');
+    // Records are assumed to arrive evenly over the month; shards are never fewer than twice that rate needs.
+    const shards = Math.max(numberOption(w, 'shards'), shardsNeeded(w.events, recordBytes));
+    const shardMinutes = dec(shards).mul(MINUTES_PER_MONTH);
+
+    // The consumer: heartbeats never reach it (the mapping's filter); a malformed record fails its batch, which
+    // is retried, then given up on to the on-failure queue.
+    const poison = records.mul(numberOption(w, 'poisonShare')).ceil();
+    const heartbeats = records.sub(poison).mul(numberOption(w, 'heartbeatShare')).floor();
+    const consumed = records.sub(heartbeats);
+    const views = consumed
+      .sub(poison)
+      .mul(1 - numberOption(w, 'botShare'))
+      .floor();
+    // Per shard and minute: a batch when it is full or when the batching window ends (Lambda also polls a shard
+    // about once a second), never more batches than records, and the window's final invocation.
+    const perShardMinute = consumed.div(shardMinutes);
+    const cadenceSeconds = Math.max(numberOption(w, 'batchingWindowSeconds'), 1);
+    const batches = Dec.min(
+      perShardMinute,
+      Dec.max(dec(60).div(cadenceSeconds).floor(), perShardMinute.div(w.batchSize).ceil()),
+    );
+    const finals = Dec.min(perShardMinute, 1);
+    const invocations = shardMinutes.mul(batches.add(finals)).ceil().add(poison.mul(KINESIS_RETRIES));
+    // Batches that do not fill take less time: the per-record share of the duration scales with the records.
+    const perInvocation = invocations.isZero() ? ZERO : consumed.div(invocations);
+    const share = KINESIS_PER_RECORD_SHARE;
+    const consumerMs = Math.max(
+      w.durationMs * (1 - share + (share * perInvocation.toNumber()) / w.batchSize),
+      1,
+    );
+
+    // One aggregate item per page viewed, minute and shard: never more items than views.
+    const itemsPerShardMinute = Dec.min(numberOption(w, 'pages'), views.div(shardMinutes));
+    const items = shardMinutes.mul(itemsPerShardMinute).ceil();
+    const itemBytes = numberOption(w, 'itemBytes');
+    const wru = writeUnits(itemBytes);
+    const months = numberOption(w, 'monthsKept');
+
+    // Firehose reads every record; its transformation runs once per buffer of 1 MB or 60 s.
+    const streamBytes = records.mul(recordBytes);
+    const busyMinutes = Dec.min(records, MINUTES_PER_MONTH);
+    const transformInvocations = Dec.max(busyMinutes, streamBytes.div(MB).ceil());
+    // S3 gets an object per buffer of 60 s or 5 MB, and one per minute with failed records under errors/ (Firehose
+    // wraps each failed record in JSON with its reason: about twice its size).
+    const archived = views.mul(numberOption(w, 'archiveBytes'));
+    const archiveObjects = Dec.max(Dec.min(views, MINUTES_PER_MONTH), archived.div(5 * MB).ceil());
+    const errorObjects = Dec.min(poison, MINUTES_PER_MONTH);
+    const puts = archiveObjects.add(errorObjects);
+    const archiveGB = archived
+      .add(poison.mul(recordBytes * 2))
+      .mul(months)
+      .div(GiB);
+
     return [
       ...kinesisCost(
         {
           records: w.events,
-          recordBytes: numberOption(w, 'recordBytes'),
-          mode: choiceOption<KinesisMode>(w, 'mode'),
-          ...(shards > 0 ? { shards } : {}),
+          recordBytes,
+          mode,
+          shards,
+          consumers: 2,
+          readers: 'Lambda and Firehose',
         },
         prices,
       ),
-      ...functionLines(w, invocations, records, numberOption(w, 'logBytesPerRecord'), prices),
+      ...functionLines(
+        { ...w, durationMs: Math.round(consumerMs * 1e6) / 1e6 },
+        invocations,
+        consumed,
+        numberOption(w, 'logBytesPerRecord'),
+        prices,
+        'consumer',
+      ),
+      ...dynamoDbCost(
+        {
+          label: 'aggregates',
+          writeUnits: items.mul(wru),
+          writeDetail: `${formatCount(items)} conditional PutItem (page × minute × shard) × ${wru} WRU`,
+          storageGB: items.mul(itemBytes).mul(months).div(GiB).toNumber(),
+        },
+        prices,
+      ),
+      ...sqsCost(
+        [
+          {
+            item: 'on-failure queue (send + receive + delete)',
+            count: poison.mul(3),
+            detail: `${formatCount(poison)} batches given up on`,
+          },
+        ],
+        { freeTier: w.freeTier },
+        prices,
+      ),
+      ...firehoseCost({ records, recordBytes }, prices),
+      ...lambdaCost(
+        {
+          invocations: transformInvocations.toNumber(),
+          durationMs: numberOption(w, 'transformDurationMs'),
+          memoryMB: numberOption(w, 'transformMemoryMB'),
+          architecture: w.architecture,
+          init: {
+            durationMs: numberOption(w, 'initMs'),
+            coldStartRatio: numberOption(w, 'coldStartRatio'),
+          },
+          // The account's free tier is counted once, against the consumer.
+          freeTier: false,
+          label: 'transformation',
+        },
+        prices,
+      ),
+      ...logsCost(
+        {
+          bytes: transformInvocations.mul(PLATFORM_LOG_BYTES),
+          lambda: true,
+          freeTier: false,
+          label: 'transformation',
+        },
+        prices,
+      ),
       ...s3Cost(
         {
-          label: 'output',
-          puts: invocations,
-          putDetail: 'one object per batch',
-          storageGB: records.mul(numberOption(w, 'outputBytes')).div(GiB),
+          label: 'archive',
+          puts,
+          putDetail: `${formatCount(archiveObjects)} objects of 60 s / 5 MB buffers, ${formatCount(errorObjects)} under errors/`,
+          storageGB: archiveGB,
+          storageDetail: `${formatCount(views)} archived views, kept ${months} month(s)`,
         },
         prices,
       ),
-      ...operations(w, 4, 2, prices),
+      ...s3Cost(
+        {
+          label: 'access logs',
+          storageGB: puts.mul(ACCESS_LOG_BYTES).mul(3).div(GiB),
+          storageDetail: 'a log line per request to the archive, kept 90 days',
+        },
+        prices,
+      ),
+      ...operations(w, 9, 8, prices),
     ];
   },
 };

@@ -165,6 +165,8 @@ export interface KinesisUsage {
   readonly peakFactor?: number;
   /** Consumers reading every record (on-demand bills each GB read); Lambda is one. */
   readonly consumers?: number;
+  /** Who reads the stream, for the line items (default `Lambda`). */
+  readonly readers?: string;
 }
 
 /** Shards a provisioned stream needs for the month's peak rate: 1 MB/s and 1,000 records/s per shard. */
@@ -205,7 +207,14 @@ export function kinesisCost(usage: KinesisUsage, prices: PriceList = usEast1): L
         flatCost(k.putPayloadUnits, units),
         `${formatCount(usage.records)} records × ${formatCount(perRecord)} 25 KB unit(s)`,
       ),
-      lineItem('Kinesis', 'reads by Lambda (GetRecords)', ZERO, 'requests', ZERO, 'free in provisioned mode'),
+      lineItem(
+        'Kinesis',
+        `reads by ${usage.readers ?? 'Lambda'} (GetRecords)`,
+        ZERO,
+        'requests',
+        ZERO,
+        'free in provisioned mode',
+      ),
     ];
   }
   const roundedBytes =
@@ -236,7 +245,45 @@ export function kinesisCost(usage: KinesisUsage, prices: PriceList = usEast1): L
       retrievalGB,
       'GB',
       flatCost(k.onDemandRetrievalGB, retrievalGB),
-      `${usage.consumers ?? 1} consumer(s)`,
+      `${usage.consumers ?? 1} consumer(s)${usage.readers ? `: ${usage.readers}` : ''}`,
+    ),
+  ];
+}
+
+// ── Data Firehose ──────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface FirehoseUsage {
+  /** Records Firehose ingests a month (from a Kinesis data stream: every record of the stream). */
+  readonly records: Dec | number;
+  readonly recordBytes: number;
+}
+
+/**
+ * Ingestion per GB with each record rounded up to 5 KB (Direct PUT or a Kinesis data stream as the source), tiered.
+ * A Lambda transformation and delivery to S3 cost nothing more at Firehose: the function and the bucket bill them.
+ */
+export function firehoseCost(usage: FirehoseUsage, prices: PriceList = usEast1): LineItem[] {
+  requireNonNegative('The number of records', dec(usage.records).toNumber());
+  requireRange('The record size', usage.recordBytes, 1, 1000 * 1024, 'bytes');
+  const f = prices.firehose;
+  const billedBytes = chunks(usage.recordBytes, f.ingestionRoundingBytes).mul(f.ingestionRoundingBytes);
+  const gb = dec(usage.records).mul(billedBytes).div(GiB);
+  return [
+    lineItem(
+      'Firehose',
+      'ingestion',
+      gb,
+      'GB',
+      tieredCost(f.ingestion, gb),
+      `${formatCount(usage.records)} records × ${formatCount(billedBytes)} bytes (each rounded up to 5 KB)`,
+    ),
+    lineItem(
+      'Firehose',
+      'Lambda transformation, delivery to S3',
+      gb,
+      'GB',
+      ZERO,
+      'no Firehose charge: the function and the bucket bill them',
     ),
   ];
 }

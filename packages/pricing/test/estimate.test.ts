@@ -97,3 +97,80 @@ describe('estimate', () => {
     expect(fifo.lines.every((l) => !l.service.startsWith('SQS') || l.service === 'SQS (FIFO)')).toBe(true);
   });
 });
+
+describe('the kinesis estimate: what KinesisStack deploys', () => {
+  it('prices both readers of a 2-shard provisioned stream, the aggregates, the on-failure queue and the archive', () => {
+    // Prepare: the defaults. 10 M records: 10,000 malformed (0.1 %), 1,998,000 heartbeats (20 % of the rest),
+    // so 8,002,000 reach the consumer; 43,800 minutes × 2 shards = 87,600 shard-minutes.
+
+    // Act
+    const result = estimate('kinesis');
+
+    // Assess
+    // 2 shards × 730 h × $0.015.
+    expect(line(result.lines, 'shard-hours').cost.toFixed()).toBe('21.9');
+    expect(line(result.lines, 'reads by Lambda and Firehose (GetRecords)').cost.isZero()).toBe(true);
+    // About 91 records per shard-minute: the 5 s batching window invokes 12 times a minute before a batch of 100
+    // fills, plus the window's final invocation: 87,600 × 13 = 1,138,800, and 3 retries of each of the 10,000
+    // batches with a malformed record.
+    const consumer = result.lines.filter((l) => l.service === 'Lambda (consumer)');
+    expect(consumer[0]?.quantity.toNumber()).toBe(1_168_800);
+    // 6.85 records an invocation: 60 ms × (0.3 + 0.7 × 6.85 / 100) ≈ 20.9 ms, billed as 21 ms.
+    expect(consumer[1]?.detail).toBe('1,168,800 × 21 ms × 256 MB arm64');
+    // Every record goes through Firehose, rounded up to 5 KB: 10 M × 5,120 bytes = 47.68 GiB × $0.029.
+    const firehose = result.lines.find((l) => l.service === 'Firehose' && l.item === 'ingestion');
+    expect(firehose?.cost.toFixed()).toBe('1.3828277587890625');
+    // One transformation per 60 s buffer (the month's 10 M × 512 bytes never fill 1 MB in a minute).
+    const transformation = result.lines.filter((l) => l.service === 'Lambda (transformation)');
+    expect(transformation[0]?.quantity.toNumber()).toBe(43_800);
+    // 20 pages a minute on each shard: 87,600 × 20 conditional PutItem of 1 WRU × $0.625/M.
+    expect(line(result.lines, 'write request units').quantity.toNumber()).toBe(1_752_000);
+    expect(line(result.lines, 'write request units').cost.toFixed()).toBe('1.095');
+    // An on-failure record per given-up batch, then an operator's receive and delete.
+    expect(line(result.lines, 'on-failure queue (send + receive + delete)').quantity.toNumber()).toBe(30_000);
+    // An archive object a minute, and one under errors/ in each of 10,000 minutes with a failed record.
+    expect(line(result.lines, 'PUT requests').quantity.toNumber()).toBe(53_800);
+    // 9 alarms (consumer 5, transformation 3, archive freshness) and 8 custom metrics (consumer 5, transformation 3).
+    expect(line(result.lines, 'alarms (standard resolution)').quantity.toNumber()).toBe(9);
+    expect(line(result.lines, 'custom metrics (Powertools, EMF)').quantity.toNumber()).toBe(8);
+  });
+
+  it('writes no more aggregates than there are views, and adds shards when twice the average rate needs them', () => {
+    // Prepare: 100,000 records are about one view per shard-minute, below the 20 pages; 10 B records are about
+    // 7,610 records a second at the peak, which needs 8 shards.
+
+    // Act
+    const quiet = estimate('kinesis', { events: 100_000 });
+    const busy = estimate('kinesis', { events: 10_000_000_000 });
+
+    // Assess: 100,000 less 100 malformed and 19,980 heartbeats (20 % of the rest) is 80,020 for the consumer; less
+    // the malformed 100 and 5 % bots, 75,924 views, each its own item.
+    expect(line(quiet.lines, 'write request units').quantity.toNumber()).toBe(75_924);
+    expect(line(busy.lines, 'shard-hours').detail).toBe('8 shard(s) × 730 h');
+    // Busy shards fill their batches of 100 before the batching window ends: 7,992,000,000 records over 8 × 43,800
+    // shard-minutes is 22,808.2 a shard-minute, 229 batches and the final invocation; plus 3 retries of each of
+    // the 10 M malformed records' batches.
+    const invocations = busy.lines.find((l) => l.service === 'Lambda (consumer)')?.quantity.toNumber();
+    expect(invocations).toBe(8 * 43_800 * 230 + 30_000_000);
+  });
+
+  it('bills on-demand stream-hours and each GB read by both Lambda and Firehose', () => {
+    // 10 M records of 512 bytes, each metered as 1 KB: 9.5367431640625 GiB in, twice that out.
+    const result = estimate('kinesis', { options: { mode: 'on-demand' } });
+
+    expect(line(result.lines, 'on-demand stream-hours').cost.toFixed()).toBe('29.2');
+    expect(line(result.lines, 'on-demand data out').quantity.toFixed()).toBe('19.073486328125');
+    expect(result.lines.some((l) => l.item === 'shard-hours')).toBe(false);
+  });
+
+  it('costs more at the naive configuration: a consumer invocation per record', () => {
+    const result = estimate('kinesis');
+
+    // 8,002,000 records over 87,600 shard-minutes, one invocation each, plus each window's final one and the
+    // 30,000 retries.
+    expect(result.naive.lines.find((l) => l.service === 'Lambda (consumer)')?.quantity.toNumber()).toBe(
+      8_002_000 + 87_600 + 30_000,
+    );
+    expect(result.savings.isPositive()).toBe(true);
+  });
+});

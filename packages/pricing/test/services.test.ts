@@ -7,6 +7,7 @@ import {
   apiGatewayCost,
   cognitoCost,
   eventBridgeCost,
+  firehoseCost,
   kinesisCost,
   logsCost,
   readUnits,
@@ -104,6 +105,24 @@ describe('Kinesis Data Streams', () => {
     expect(shardsNeeded(10_000_000, 1024)).toBe(1);
     expect(shardsNeeded(10_000_000_000, 1024)).toBe(8);
     expect(shardsNeeded(100_000_000, 102_400)).toBe(8);
+  });
+});
+
+describe('Data Firehose', () => {
+  it('bills ingestion per GB with every record rounded up to 5 KB', () => {
+    // 1 M records of 3 KB bill as 5 KB; of 12 KB as 15 KB. 1 M × 5,120 bytes = 4.76837158203125 GiB × $0.029.
+    const small = firehoseCost({ records: 1_000_000, recordBytes: 3 * 1024 });
+    const large = firehoseCost({ records: 1_000_000, recordBytes: 12 * 1024 });
+
+    expect(costs(small)).toEqual(['0.13828277587890625', '0']);
+    expect(large[0]?.quantity.toFixed()).toBe('14.30511474609375');
+  });
+
+  it('lowers the rate above 500 TB a month', () => {
+    // 600 TB (614,400 GB): 512,000 GB × $0.029 + 102,400 GB × $0.025 = $14,848 + $2,560.
+    const records = (600 * 1024 ** 4) / 5120;
+
+    expect(firehoseCost({ records, recordBytes: 5120 })[0]?.cost.toFixed()).toBe('17408');
   });
 });
 

@@ -73,6 +73,12 @@ export interface PriceList {
     /** On-demand mode rounds each record up to this many bytes when it meters data in. */
     readonly onDemandRecordRoundingBytes: number;
   };
+  readonly firehose: {
+    /** Ingestion from Direct PUT or a Kinesis data stream as the source, per GB (tiered). */
+    readonly ingestion: TieredRate;
+    /** Ingestion rounds each record up to a multiple of this many bytes (5 KB). */
+    readonly ingestionRoundingBytes: number;
+  };
   readonly dynamodb: {
     readonly writeRequestUnits: Rate;
     readonly readRequestUnits: Rate;

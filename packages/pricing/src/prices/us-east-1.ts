@@ -18,6 +18,7 @@ const EDGE = 'https://aws.amazon.com/cloudfront/pricing/';
 const SQS = 'https://aws.amazon.com/sqs/pricing/';
 const SNS = 'https://aws.amazon.com/sns/pricing/';
 const KINESIS = 'https://aws.amazon.com/kinesis/data-streams/pricing/';
+const FIREHOSE = 'https://aws.amazon.com/firehose/pricing/';
 const DYNAMODB = 'https://aws.amazon.com/dynamodb/pricing/on-demand/';
 const API_GATEWAY = 'https://aws.amazon.com/api-gateway/pricing/';
 const EVENTBRIDGE = 'https://aws.amazon.com/eventbridge/pricing/';
@@ -143,6 +144,28 @@ export const usEast1: PriceList = {
     onDemandIngestGB: { usd: '0.08', per: 1, unit: 'GB', source: KINESIS, confirmed: false },
     onDemandRetrievalGB: { usd: '0.04', per: 1, unit: 'GB', source: KINESIS, confirmed: false },
     onDemandRecordRoundingBytes: 1024,
+  },
+
+  firehose: {
+    // Direct PUT and a Kinesis data stream as the source share one ingestion price: per GB, each record rounded up
+    // to 5 KB (stored copies of the AWS page, in German and Russian, state the rounding and that delivery costs
+    // nothing more unless optional features — format conversion, dynamic partitioning, VPC delivery — are on; the
+    // page renders its figures client-side). The first tier, $0.029 per GB in US East, is stated by stored
+    // write-ups that quote the page (a worked example, a cost guide, a cost calculator); so is $0.025 for the next
+    // 1.5 PB. $0.020 is the last tier as last known (AWS lists a next 3 PB, then prices by contact). A Lambda
+    // transformation has no Firehose charge of its own: the function is billed as Lambda.
+    ingestion: {
+      tiers: [
+        { upTo: 500 * TB, usd: '0.029' },
+        { upTo: 2048 * TB, usd: '0.025' },
+        { upTo: null, usd: '0.020', confirmed: false },
+      ],
+      per: 1,
+      unit: 'GB',
+      source: FIREHOSE,
+      confirmed: true,
+    },
+    ingestionRoundingBytes: 5 * 1024,
   },
 
   dynamodb: {
