@@ -380,7 +380,7 @@ const kinesis: Integration = {
     {
       key: 'batchingWindowSeconds',
       description:
-        "the mapping's batching window (maxBatchingWindow): an invocation at least this often per shard",
+        "the mapping's batching window (maxBatchingWindow): how long a shard's records wait for a batch",
       default: 5,
       max: 300,
     },
