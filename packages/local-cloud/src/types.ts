@@ -41,6 +41,8 @@ export interface FunctionConfig {
   readonly reservedConcurrency?: number;
   /** DeadLetterConfig.TargetArn: where failed async events go when no on-failure destination is set. */
   readonly deadLetterTargetArn?: string;
+  /** The execution role's ARN (Role): stream records name it as `invokeIdentityArn`. */
+  readonly role?: string;
 }
 
 /** EventInvokeConfig: how Event (async) invocations are retried and where their outcome goes. */

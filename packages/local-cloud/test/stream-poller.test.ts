@@ -264,6 +264,7 @@ describe('StreamPoller on a Kinesis stream', { timeout: 30_000 }, () => {
       },
     });
     expect(harness.poller.state()).toMatchObject({ retries: 2, discarded: 1 });
+    await eventually(() => expect(harness.poller.state().iteratorAgeMs).toBe(0));
     expect(harness.notices.map((notice) => notice.kind)).toEqual(['retry', 'retry', 'dead-letter']);
   });
 
@@ -283,12 +284,14 @@ describe('StreamPoller on a Kinesis stream', { timeout: 30_000 }, () => {
     // Act: infinite retries (the default)
     const harness = startPoller(stream);
 
-    // Assess
+    // Assess: the stuck shard's iterator age grows (the IteratorAge an alarm would watch)
     await eventually(() =>
       expect(eventsFor(stream).flatMap(sequences)).toEqual(expect.arrayContaining(good)),
     );
     await eventually(() => expect(harness.poller.state().retries).toBeGreaterThanOrEqual(2));
     expect(harness.deliveries).toHaveLength(0);
+    const age = harness.poller.state().iteratorAgeMs;
+    await eventually(() => expect(harness.poller.state().iteratorAgeMs).toBeGreaterThan(age + 1000));
   });
 
   it('rewinds to the lowest failed sequence number with ReportBatchItemFailures, not an SQS-style split', async () => {

@@ -151,6 +151,10 @@ describe('Kinesis and Firehose in the local cloud', { timeout: 60_000 }, () => {
         streamArn: outputs.StreamArn,
       },
     });
+    const consumed = cloud.invocations.find((invocation) => invocation.source === 'aws:kinesis');
+    const firstRecord = (consumed?.event as { Records?: { invokeIdentityArn: string }[] } | undefined)
+      ?.Records?.[0];
+    expect(firstRecord?.invokeIdentityArn).toBe('arn:aws:iam::000000000000:role/local');
     const mapping = cloud.eventSources.find((source) => source.description.startsWith('Kinesis mapping'));
     const state = mapping?.state() as StreamEventSourceState;
     expect(state.shards).toBe(2);

@@ -42,8 +42,15 @@ export class KinesisShards implements StreamShards {
   readonly #client: KinesisClient;
   readonly #streamName: string;
   readonly #streamArn: string;
+  readonly #invokeIdentityArn: string | undefined;
 
-  constructor(options: { readonly url: string; readonly region: string; readonly streamArn: string }) {
+  /** `invokeIdentityArn`: the role records name (the mapping's function's); a sample role without one. */
+  constructor(options: {
+    readonly url: string;
+    readonly region: string;
+    readonly streamArn: string;
+    readonly invokeIdentityArn?: string;
+  }) {
     this.#client = new KinesisClient({
       endpoint: options.url,
       region: options.region,
@@ -54,6 +61,7 @@ export class KinesisShards implements StreamShards {
     });
     this.#streamArn = options.streamArn;
     this.#streamName = streamNameOf(options.streamArn);
+    this.#invokeIdentityArn = options.invokeIdentityArn;
   }
 
   async listShards(): Promise<readonly string[]> {
@@ -102,6 +110,7 @@ export class KinesisShards implements StreamShards {
           approximateArrivalTimestamp: record.ApproximateArrivalTimestamp ?? new Date(),
         },
         this.#streamArn,
+        this.#invokeIdentityArn,
       );
       const { kinesis, ...envelope } = eventRecord;
       return {
@@ -221,7 +230,12 @@ export const kinesisMappingSource: MappingSource = {
     const url = triggers.emulatorUrl('kinesis');
     if (!url)
       throw new LocalCloudError('Kinesis (kinesalite) is not running, so no Kinesis mapping can poll.');
-    const shards = new KinesisShards({ url, region: triggers.aws.region, streamArn: config.sourceArn });
+    const shards = new KinesisShards({
+      url,
+      region: triggers.aws.region,
+      streamArn: config.sourceArn,
+      ...(context.function.role && { invokeIdentityArn: context.function.role }),
+    });
     let retentionHours: number;
     try {
       retentionHours = await shards.retentionHours();

@@ -112,6 +112,11 @@ export interface StreamEventSourceState extends EventSourceState {
   readonly discarded: number;
   /** Records no filter matched (consumed without an invoke). */
   readonly filteredOut: number;
+  /**
+   * How far behind the poller is, as Lambda's IteratorAge metric says it: the age (emulated ms) of the oldest
+   * record read but not yet done with, on any shard; 0 when it has caught up.
+   */
+  readonly iteratorAgeMs: number;
 }
 
 /** Lambda polls a shard about once a second when it has nothing new. */
@@ -150,6 +155,7 @@ export class StreamPoller implements EventSource {
       state: this.#stopped ? 'Stopped' : this.config.enabled ? 'Enabled' : 'Disabled',
       ...this.counts,
       shards: this.#consumers.length,
+      iteratorAgeMs: Math.max(0, ...this.#consumers.map((consumer) => consumer.iteratorAgeMs())),
       ...(this.#lastProblem ? { lastProblem: this.#lastProblem } : {}),
     };
   }
@@ -236,6 +242,8 @@ class Signal {
 /** One lane of a shard: records of its partition keys, processed one batch at a time, in order. */
 interface Lane {
   readonly queue: Pending[];
+  /** The batch being invoked (or retried), until it is done with. */
+  inFlight?: readonly Pending[];
   /** When the lane's first waiting record came (real ms), for the batching window. */
   firstWaitingAt?: number;
   /** Tumbling windows: the open window and its state. */
@@ -265,6 +273,16 @@ class ShardConsumer {
 
   get #clock() {
     return this.#deps.triggers.clock;
+  }
+
+  /** The age of the oldest record this shard has read and not yet done with. */
+  iteratorAgeMs(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const lane of this.#lanes) {
+      const head = lane.inFlight?.[0] ?? lane.queue[0];
+      if (head) oldest = Math.min(oldest, head.arrivedAt);
+    }
+    return oldest === Number.POSITIVE_INFINITY ? 0 : Math.max(0, this.#clock.now() - oldest);
   }
 
   async run(): Promise<void> {
@@ -365,7 +383,12 @@ class ShardConsumer {
         continue;
       }
       if (batch.length === 0) continue;
-      await this.#process(lane, batch);
+      lane.inFlight = batch;
+      try {
+        await this.#process(lane, batch);
+      } finally {
+        lane.inFlight = undefined;
+      }
     }
   }
 
@@ -471,6 +494,7 @@ class ShardConsumer {
     let last: { result: InvokeResult; requestId: string } | undefined;
     while (pending.length > 0) {
       const current = pending[0] as Pending[];
+      lane.inFlight = current;
       const expired = this.#expired(current);
       if (expired > 0) {
         await this.#discard(current.slice(0, expired), 'RecordAgeExceeded', failedInvokes, last?.result);

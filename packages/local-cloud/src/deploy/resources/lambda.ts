@@ -87,6 +87,7 @@ const lambdaFunction: ResourceHandler = {
         'deadLetterTargetArn',
         optionalString(recordOf(properties.DeadLetterConfig).TargetArn),
       ),
+      ...optionalField('role', optionalString(properties.Role)),
     };
     await context.services.lambda.createFunction(config);
     return { physicalId: name, attributes };
