@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:http2';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -83,6 +84,37 @@ describe('the gateway', () => {
     // Assess
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ host: `127.0.0.1:${gateway.port}`, url: '/?x=1', body });
+  });
+
+  it('answers HTTP/2 without TLS on the same port: the emulator gets the authority as its Host', async () => {
+    // Prepare: an HTTP/2 client with prior knowledge, as SDK v3's Kinesis client is
+    const session = connect(gateway.url);
+    const body = JSON.stringify({ QueueName: 'h2' });
+
+    // Act
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/?y=2',
+        authorization: signed('sqs'),
+        'content-type': 'application/x-amz-json-1.0',
+      });
+      let status = 0;
+      let text = '';
+      stream.on('response', (headers) => {
+        status = Number(headers[':status']);
+      });
+      stream.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      stream.on('end', () => resolve({ status, text }));
+      stream.on('error', reject);
+      stream.end(body);
+    }).finally(() => session.close());
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toEqual({ host: `127.0.0.1:${gateway.port}`, url: '/?y=2', body });
   });
 
   it('routes a presigned URL by its X-Amz-Credential', async () => {

@@ -526,6 +526,42 @@ describe('StreamPoller on a Kinesis stream', { timeout: 30_000 }, () => {
     expect(Date.parse(window?.end ?? '') - Date.parse(window?.start ?? '')).toBe(60_000);
   });
 
+  it('ends a window early when its state passes 1 MB, and goes on in it with a fresh state', async () => {
+    // Prepare: one PutRecords, so both records share a window; one record per batch
+    const stream = await createStream();
+    await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: stream.name,
+        Records: [
+          { PartitionKey: 'big', Data: Buffer.from('{"bigState":true}') },
+          { PartitionKey: 'next', Data: Buffer.from('{"n":1}') },
+        ],
+      }),
+    );
+
+    // Act
+    startPoller(stream, { tumblingWindowSeconds: 60, batchSize: 1 });
+
+    // Assess
+    const events = await eventually(() => {
+      const seen = eventsFor(stream);
+      expect(seen.filter((event) => event.isFinalInvokeForWindow)).toHaveLength(2);
+      return seen;
+    });
+    const summary = events.map((event) => ({
+      records: event.Records.length,
+      keys: Object.keys(event.state ?? {}).sort(),
+      final: event.isFinalInvokeForWindow,
+      early: (event as { isWindowTerminatedEarly?: boolean }).isWindowTerminatedEarly,
+    }));
+    expect(summary).toEqual([
+      { records: 1, keys: [], final: false, early: false },
+      { records: 0, keys: ['big', 'blob'], final: true, early: true },
+      { records: 1, keys: [], final: false, early: false },
+      { records: 0, keys: ['next'], final: true, early: false },
+    ]);
+  });
+
   it('counts a windowed invoke whose response has no state as failed', async () => {
     // Prepare
     const stream = await createStream();

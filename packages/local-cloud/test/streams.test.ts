@@ -259,6 +259,36 @@ describe('Kinesis and Firehose in the local cloud', { timeout: 60_000 }, () => {
     expect(written[0]?.body).toBe('{"n":1}\n{"n":2}\n');
   });
 
+  it('refuses a PutRecordBatch of 501 records and a record over 1,000 KiB with ValidationException, as Firehose does', async () => {
+    // Act
+    const tooMany = await firehose
+      .send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: 'direct-put',
+          Records: Array.from({ length: 501 }, () => ({ Data: Buffer.from('x') })),
+        }),
+      )
+      .catch((error: unknown) => error);
+    const tooBig = await firehose
+      .send(
+        new PutRecordCommand({
+          DeliveryStreamName: 'direct-put',
+          Record: { Data: Buffer.alloc(1000 * 1024 + 1, 'x') },
+        }),
+      )
+      .catch((error: unknown) => error);
+
+    // Assess
+    expect(tooMany).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/less than or equal to 500$/),
+    });
+    expect(tooBig).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/less than or equal to 1024000$/),
+    });
+  });
+
   itWithAwsCli(
     'works with the AWS CLI v2 as printed: kinesis put-record / get-records, firehose put-record',
     async () => {
