@@ -230,6 +230,9 @@ class Signal {
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
+        // A wait that timed out leaves the list (a shard stuck for hours must not pile up waiters).
+        const index = this.#waiters.indexOf(done);
+        if (index >= 0) this.#waiters.splice(index, 1);
         resolve();
       };
       const timer = setTimeout(done, Math.max(0, ms));
