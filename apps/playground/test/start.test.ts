@@ -1,6 +1,7 @@
 /**
  * `pnpm start` as a learner runs it: the whole app comes up in the local cloud, the printed AWS CLI commands
- * really process an order and make a photo's thumbnail, and Ctrl-C stops everything.
+ * (wrapped to the terminal's width, pasted as printed) really process an order and make a photo's thumbnail, and
+ * Ctrl-C stops everything.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createApp } from '@triggers/infra';
+import { createApp, integrations } from '@triggers/infra';
 import type { DeployedStack } from '@triggers/local-cloud';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,10 +26,23 @@ const needsAwsCli = {
 const END = '--end-of-answer--';
 const credentials = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
 
-/** A running `pnpm start` whose output is collected as it comes. */
-function start(args: string[]) {
+/**
+ * The printed output with every wrapped command back on one line, as the shell reads it: a break between words
+ * (` \` and an indented line) is a space, a cut inside single quotes (`'\` and a line starting with `'`) and any
+ * other line continuation are nothing.
+ */
+function unwrapped(output: string): string {
+  return output
+    .replace(/'\\\n'/g, '')
+    .replace(/ \\\n +/g, ' ')
+    .replace(/\\\n/g, '');
+}
+
+/** A running `pnpm start` whose output is collected as it comes; 200 columns unless `env` says otherwise. */
+function start(args: string[], env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: '200' }) {
   const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let output = '';
   child.stdout?.on('data', (chunk) => {
@@ -38,10 +52,12 @@ function start(args: string[]) {
     output += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Log lines wider than the terminal go on in lines indented by four spaces: read them whole.
+  const whole = () => unwrapped(output).replace(/\n {4}(?=\S)/g, ' ');
   const waitFor = async (pattern: RegExp, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    return pattern.exec(output);
+    while (!pattern.test(whole()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return pattern.exec(whole());
   };
   return { child, exited, waitFor, output: () => output };
 }
@@ -65,10 +81,12 @@ describe('pnpm start', () => {
 
   it('runs the app, and the printed AWS CLI command for SQS stores an order', async () => {
     // Prepare
-    running = start(['--', '--assembly', assembly, '--port', '0']);
+    running = start(['--', '--assembly', assembly, '--port', '0', '--page-port', '0', '--verbose']);
     const ready = await running.waitFor(/Ready\. Function logs follow/);
     expect(ready, running.output()).not.toBeNull();
-    const command = /^\s+(aws --endpoint-url \S+ sqs send-message .+)$/m.exec(running.output())?.[1] ?? '';
+    const printed = running.output();
+    for (const line of printed.split('\n')) expect(line.length, line).toBeLessThanOrEqual(200);
+    const command = /^\s+(aws --endpoint-url \S+ sqs send-message .+)$/m.exec(unwrapped(printed))?.[1] ?? '';
 
     // Act: run the printed command with the AWS CLI v2 where it exists, else send the same message with the SDK
     if (existsSync(AWS_CLI)) {
@@ -92,7 +110,7 @@ describe('pnpm start', () => {
       await running.waitFor(/INFO\s+Order accepted \{"messageId":"[^"]+","orderId":"o-1001","total":25\}/),
     ).not.toBeNull();
     expect(
-      await running.waitFor(/REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms/),
+      await running.waitFor(/REPORT RequestId: \S+ {2}Duration: [\d.]+ ms {2}Billed Duration: \d+ ms/),
     ).not.toBeNull();
   });
 
@@ -102,7 +120,7 @@ describe('pnpm start', () => {
     skip(!existsSync(AWS_CLI), `the AWS CLI v2 is not installed at ${AWS_CLI}: these steps are CLI commands`);
     // Prepare: the printed commands that make the sample photo, upload it and download its thumbnail
     const work = mkdtempSync(join(tmpdir(), 'playground-s3-'));
-    const printed = running?.output() ?? '';
+    const printed = unwrapped(running?.output() ?? '');
     const make = /^\s+(echo \S+ \| base64 -d > 'photo\.png')$/m.exec(printed)?.[1];
     const upload = /^\s+(aws --endpoint-url \S+ s3 cp 'photo\.png' 's3:\/\/\S+\/photo\.png')$/m.exec(
       printed,
@@ -137,7 +155,7 @@ describe('pnpm start', () => {
       });
       expect(
         await running?.waitFor(
-          /Thumbnails created \{"key":"photo\.png"[\s\S]*REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms/,
+          /Thumbnails created \{"key":"photo\.png"[\s\S]*REPORT RequestId: \S+ {2}Duration: [\d.]+ ms {2}Billed Duration: \d+ ms/,
         ),
       ).not.toBeNull();
     } finally {
@@ -150,7 +168,8 @@ describe('pnpm start', () => {
     needsAwsCli,
     async () => {
       // Prepare: the commands printed for Triggers-ApiGateway, in order, with the AWS CLI v2 from /usr/bin
-      const block = /^Try Triggers-ApiGateway .*\n((?: {2}.*\n?)+)/m.exec(running?.output() ?? '')?.[1] ?? '';
+      const block =
+        /^Try Triggers-ApiGateway .*\n((?: {2}.*\n?)+)/m.exec(unwrapped(running?.output() ?? ''))?.[1] ?? '';
       const commands = block
         .split('\n')
         .map((line) => line.trim())
@@ -182,10 +201,12 @@ describe('pnpm start', () => {
     },
   );
 
-  it('stops every process it started on Ctrl-C and exits 0', async () => {
+  it('stops every process it started, and the page, on Ctrl-C and exits 0', async () => {
     // Prepare
     const child = running?.child as ChildProcess;
     const endpoint = /^Endpoint: (\S+)$/m.exec(running?.output() ?? '')?.[1];
+    const page = /^Page: +(http:\/\/127\.0\.0\.1:\d+)/m.exec(running?.output() ?? '')?.[1];
+    expect((await fetch(`${page}/`)).status).toBe(200);
 
     // Act
     child.kill('SIGINT');
@@ -195,15 +216,17 @@ describe('pnpm start', () => {
     expect(code).toBe(0);
     expect(running?.output()).toMatch(/Stopping…/);
     await expect(fetch(`${endpoint}/_localcloud/health`)).rejects.toThrow();
+    await expect(fetch(`${page}/`)).rejects.toThrow();
   });
 
   it.concurrent.each([
     [['--port', 'many'], /^error: --port needs a number from 0 to 65535, not 'many'\.$/m],
     [['--colour'], /^error: Unknown option '--colour': see pnpm start -- --help\.$/m],
     [
-      ['--stack', 'kinesis'],
-      /^error: Unknown integration "kinesis": choose one of sqs, s3, api-gateway \(see/m,
+      ['--stack', 'kinesys'],
+      /^error: Unknown integration "kinesys": choose one of sqs, s3, api-gateway[^(]*\(see/m,
     ],
+    [['--page-port', 'high'], /^error: --page-port needs a number from 0 to 65535, not 'high'\.$/m],
     [['--stack', 's3-thumbnail'], /^error: "s3-thumbnail" is now called "s3": pnpm start -- --stack s3$/m],
   ])('explains bad arguments %j in one line and exits 2', async (args, message) => {
     // Act
@@ -225,7 +248,8 @@ describe('pnpm start -- --help', () => {
 
     // Assess
     expect(code).toBe(0);
-    expect(run.output()).toMatch(/^Integrations: sqs, s3, api-gateway$/m);
+    expect(run.output()).toContain(`\nIntegrations: ${Object.keys(integrations).join(', ')}\n`);
+    expect(run.output()).toMatch(/^ {2}--page-port N /m);
   });
 });
 
@@ -269,5 +293,62 @@ describe('tryIt', () => {
     expect(pointed).toBe(
       'TOKEN=$(aws --endpoint-url http://127.0.0.1:4566 sts get-caller-identity --query Account --output text) && echo "aws $TOKEN"',
     );
+  });
+
+  const sqsStack = (tableStatus: 'created' | 'unsupported'): DeployedStack => ({
+    stackName: 'Triggers-Sqs',
+    resources: [
+      {
+        logicalId: 'Orders1DDF4F53',
+        type: 'AWS::DynamoDB::Table',
+        physicalId: 'Triggers-Sqs-Orders1DDF4F53-HWC0UZMAN20Y',
+        status: tableStatus,
+        ...(tableStatus === 'unsupported'
+          ? { detail: 'DynamoDB Local needs Java 17+ (java was not found on PATH)' }
+          : {}),
+      },
+    ],
+    outputs: {
+      QueueUrl: 'http://127.0.0.1:4566/000000000000/Triggers-Sqs-OrdersQueueC538DD4C-5UHZF9KU11EY',
+      DeadLetterQueueUrl:
+        'http://127.0.0.1:4566/000000000000/Triggers-Sqs-OrdersDeadLetterQueueA73944CE-HLXGF8LCPTQ5',
+      TableName: 'Triggers-Sqs-Orders1DDF4F53-HWC0UZMAN20Y',
+    },
+  });
+
+  it('prints one line per integration by default: its name, its state and the command that sends its sample, within the width', () => {
+    // Act
+    const lines = tryIt(
+      { endpoint: 'http://127.0.0.1:4566', stacks: [sqsStack('created')] },
+      { columns: 100, verbose: false },
+    );
+
+    // Assess: a header, then the sqs line wrapped into continuation lines that the shell joins back
+    expect(lines[0]).toMatch(/^Integrations \(--verbose or the page: /);
+    expect(lines[1]).toMatch(
+      /^ {2}sqs {2}running {2}aws --endpoint-url http:\/\/127\.0\.0\.1:4566 sqs send-message/,
+    );
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(100);
+    const command = unwrapped(lines.slice(1).join('\n'));
+    expect(command).toContain(
+      `--queue-url http://127.0.0.1:4566/000000000000/Triggers-Sqs-OrdersQueueC538DD4C-5UHZF9KU11EY --message-body '{"orderId":"o-1001"`,
+    );
+    expect(command).not.toMatch(/get-item|receive-message|poison/);
+  });
+
+  it('does not offer a command that needs a resource that does not run here (a table without Java), and says why', () => {
+    // Act
+    const withJava = tryIt({ endpoint: 'http://127.0.0.1:4566', stacks: [sqsStack('created')] }).join('\n');
+    const withoutJava = tryIt({ endpoint: 'http://127.0.0.1:4566', stacks: [sqsStack('unsupported')] }).join(
+      '\n',
+    );
+
+    // Assess
+    expect(withJava).toMatch(/^ {2}aws --endpoint-url \S+ dynamodb get-item /m);
+    expect(withoutJava).not.toMatch(/^ {2}aws .*dynamodb get-item/m);
+    expect(withoutJava).toContain(
+      '# not offered: aws dynamodb get-item needs AWS::DynamoDB::Table Orders1DDF4F53, which does not run here: DynamoDB Local needs Java 17+',
+    );
+    expect(withoutJava).toMatch(/^ {2}aws --endpoint-url \S+ sqs send-message /m);
   });
 });
