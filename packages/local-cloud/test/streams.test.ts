@@ -23,6 +23,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../src/cloud.ts';
+import { streamNameOf } from '../src/triggers/kinesis.ts';
 import type { StreamEventSourceState } from '../src/triggers/stream-poller.ts';
 import { awsCli, itWithAwsCli } from './aws-cli.ts';
 
@@ -94,6 +95,10 @@ describe('Kinesis and Firehose in the local cloud', { timeout: 60_000 }, () => {
       /StreamEncryption \(KMS\) is recorded, not enforced/,
     );
     expect(resources.find((resource) => resource.logicalId === 'Mapping')?.status).toBe('created');
+    expect(outputs.ConsumerArn).toMatch(
+      /^arn:aws:kinesis:us-east-1:000000000000:stream\/on-demand\/consumer\/fan-out:\d+$/,
+    );
+    expect(streamNameOf(outputs.ConsumerArn ?? '')).toBe('on-demand');
     expect(outputs.DeliveryStreamArn).toBe(
       `arn:aws:firehose:us-east-1:000000000000:deliverystream/${outputs.DeliveryStreamName}`,
     );

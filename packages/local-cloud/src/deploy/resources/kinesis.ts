@@ -89,6 +89,33 @@ async function waitUntilActive(kinesis: KinesisClient, name: string, logicalId: 
   }
 }
 
+/**
+ * An enhanced fan-out consumer: kinesalite has no RegisterStreamConsumer, so it is recorded with the ARN AWS would
+ * give it; a mapping on that ARN reads the consumer's stream (shared throughput instead of a push over HTTP/2).
+ */
+const streamConsumer: ResourceHandler = {
+  async create(properties, context): Promise<CreatedResource> {
+    const streamArn = optionalString(properties.StreamARN) ?? '';
+    const name = optionalString(properties.ConsumerName) ?? context.physicalName({ maxLength: 128 });
+    const created = Math.floor(Date.now() / 1000);
+    const arn = `${streamArn}/consumer/${name}:${created}`;
+    return {
+      physicalId: arn,
+      status: 'recorded',
+      detail:
+        'enhanced fan-out is not emulated: a mapping on this consumer reads its stream with shared throughput',
+      attributes: {
+        ConsumerARN: arn,
+        ConsumerName: name,
+        ConsumerStatus: 'ACTIVE',
+        ConsumerCreationTimestamp: String(created),
+        StreamARN: streamArn,
+      },
+    };
+  },
+};
+
 export const kinesisHandlers: Readonly<Record<string, ResourceHandler>> = {
   'AWS::Kinesis::Stream': stream,
+  'AWS::Kinesis::StreamConsumer': streamConsumer,
 };
