@@ -154,9 +154,12 @@ function proxy(
   service: string,
   body?: Buffer,
 ): void {
+  const headers = withoutHopByHop(request.headers);
+  // A body read (and perhaps rewritten) here goes with its own length.
+  if (body) headers['content-length'] = String(body.length);
   const upstream = httpRequest(new URL(request.url ?? '/', target), {
     method: request.method,
-    headers: withoutHopByHop(request.headers),
+    headers,
     agent,
   });
   upstream.on('response', (answer) => {
@@ -206,6 +209,40 @@ async function proxySqsSend(
   const tooLong = sizeLimitError(action, body.toString('utf8'));
   if (tooLong) sendJsonError(response, tooLong);
   else proxy(request, response, target, agent, 'sqs', body);
+}
+
+/**
+ * kinesalite knows streams by name only: a JSON request that names its stream by `StreamARN` (as newer SDKs and
+ * `aws kinesis … --stream-arn` do) gets the `StreamName` that ARN ends in.
+ */
+async function proxyKinesisJson(
+  request: IncomingMessage,
+  response: ServerResponse,
+  target: string,
+  agent: Agent,
+): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readBody(request);
+  } catch {
+    response.destroy(); // the client hung up mid-body
+    return;
+  }
+  proxy(request, response, target, agent, 'kinesis', withStreamName(body));
+}
+
+function withStreamName(body: Buffer): Buffer {
+  let input: unknown;
+  try {
+    input = JSON.parse(body.toString('utf8'));
+  } catch {
+    return body; // kinesalite answers what is wrong with it
+  }
+  if (typeof input !== 'object' || input === null) return body;
+  const fields = input as Record<string, unknown>;
+  if (typeof fields.StreamARN !== 'string' || fields.StreamName !== undefined) return body;
+  const name = /:stream\/([^/]+)/.exec(fields.StreamARN)?.[1];
+  return name ? Buffer.from(JSON.stringify({ ...fields, StreamName: name })) : body;
 }
 
 async function handleInProcess(
@@ -294,6 +331,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         void answerSqsQuery(request, response, backend.url, agent);
       else if (service === 'sqs' && SQS_SENDS.has(String(request.headers['x-amz-target'])))
         void proxySqsSend(request, response, backend.url, agent);
+      else if (service === 'kinesis' && String(request.headers['content-type']).includes('json'))
+        void proxyKinesisJson(request, response, backend.url, agent);
       else proxy(request, response, backend.url, agent, service);
     } else {
       void handleInProcess(request, response, backend.handler, service);

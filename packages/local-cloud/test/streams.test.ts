@@ -123,6 +123,23 @@ describe('Kinesis and Firehose in the local cloud', { timeout: 60_000 }, () => {
     expect(put.Records?.[0]?.SequenceNumber).toMatch(/^\d+$/);
   });
 
+  it('knows a stream by its ARN too (StreamARN instead of StreamName), as AWS does', async () => {
+    // Act
+    const put = await kinesis.send(
+      new PutRecordsCommand({
+        StreamARN: outputs.StreamArn,
+        Records: [{ PartitionKey: 'by-arn', Data: Buffer.from('{"page":"/arn"}') }],
+      }),
+    );
+    const { StreamDescriptionSummary } = await kinesis.send(
+      new DescribeStreamSummaryCommand({ StreamARN: outputs.StreamArn }),
+    );
+
+    // Assess
+    expect(put.FailedRecordCount).toBe(0);
+    expect(StreamDescriptionSummary?.StreamName).toBe(outputs.StreamName);
+  });
+
   it('runs the mapping: the record the function reports failed reaches the on-failure queue with its batch info after one retry', async () => {
     // Prepare
     const { Records = [] } = await kinesis.send(
