@@ -92,7 +92,7 @@ export class DeliveryStream {
   readonly #deps: DeliveryStreamDeps;
   #buffer: BufferedRecord[] = [];
   #bufferBytes = 0;
-  /** Emulated time the oldest buffered record arrived. */
+  /** Ends the wait for the buffer interval (a full buffer flushes sooner). */
   #flushTimer: AbortController | undefined;
   #flushing: Promise<void> = Promise.resolve();
   readonly #abort = new AbortController();
