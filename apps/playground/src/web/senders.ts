@@ -14,7 +14,6 @@ import { FirehoseClient, PutRecordCommand as PutFirehoseRecordCommand } from '@a
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Outputs, TriggerInput } from '@triggers/kit';
 import type { LocalClientConfig } from '@triggers/local-cloud';
 
@@ -66,8 +65,7 @@ export class Senders {
     this.#clients = {
       sqs: new SQSClient(options),
       s3: new S3Client({ ...options, forcePathStyle: true }),
-      // The Kinesis client speaks HTTP/2 unless told otherwise; the endpoint is HTTP/1.1, as the CLI speaks it.
-      kinesis: new KinesisClient({ ...options, requestHandler: new NodeHttpHandler() }),
+      kinesis: new KinesisClient(options),
       firehose: new FirehoseClient(options),
       cognito: new CognitoIdentityProviderClient(options),
     };
