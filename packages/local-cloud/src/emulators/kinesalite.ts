@@ -6,6 +6,8 @@
  * (TLS and plain); PutRecord runs ~4× and PutRecords ~5× faster, GetRecords ~2× (figures in the README). What it
  * lacks (UpdateShardCount, on-demand mode, enhanced fan-out, addressing by StreamARN) the local cloud does not need.
  */
+// kinesalite ships no types: the reference brings ours to every package that type-checks this file.
+/// <reference path="./kinesalite-module.d.ts" />
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import kinesalite from 'kinesalite';
