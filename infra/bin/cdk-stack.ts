@@ -4,8 +4,9 @@
  * a CDK stack trace.
  */
 import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { findAwsCredentials } from '@triggers/kit/credentials';
 import { findIntegration, integrations, renamedHint } from '../src/integrations.ts';
 
 const [action, name, ...cdkArgs] = process.argv.slice(2);
@@ -31,9 +32,9 @@ if (!integration) {
   );
 }
 
-try {
-  await fromNodeProviderChain()();
-} catch {
+// Read from the environment and ~/.aws alone: the SDK's provider chain would first spend seconds probing the
+// EC2 instance metadata address before failing.
+if (!findAwsCredentials(process.env, homedir())) {
   fail(
     `No AWS credentials found: run \`aws configure\` or \`aws sso login\` (or set AWS_PROFILE) and try \`pnpm run ${action} ${name}\` again.`,
     1,
