@@ -24,7 +24,7 @@ export const integration: IntegrationDescriptor = {
       effect: { output: 'TableName', description: 'the order o-1001, with its total' },
       poison: {
         description:
-          'Not an order: rejected at each receive (once per 60 s visibility timeout), moved to the DLQ after 5.',
+          'Not an order: rejected at each of its 5 receives, 60 s apart (the visibility timeout), so it reaches the DLQ about 5 minutes after it was sent.',
         input: { kind: 'sqs-message', queueOutput: 'QueueUrl', body: 'not an order' },
         failure: { output: 'DeadLetterQueueUrl', description: 'the message, as it was sent' },
       },
@@ -32,6 +32,7 @@ export const integration: IntegrationDescriptor = {
   ],
   commandsAfter: (outputs) => [
     `aws dynamodb get-item --table-name ${outputs.TableName} --key '{"orderId":{"S":"o-1001"}}'`,
+    '# the poison message is in the DLQ about 5 minutes (5 receives x 60 s) after it was sent; until then, empty',
     `aws sqs receive-message --queue-url ${outputs.DeadLetterQueueUrl} --wait-time-seconds 20`,
   ],
 };
