@@ -27,6 +27,7 @@ export {
   formatHttpApis,
   formatLogEvent,
   formatStack,
+  honoursEndpointUrl,
   wrapCommand,
   wrapText,
 } from './report.ts';
