@@ -297,6 +297,7 @@ describe('tryIt', () => {
 
   const sqsStack = (tableStatus: 'created' | 'unsupported'): DeployedStack => ({
     stackName: 'Triggers-Sqs',
+    template: {},
     resources: [
       {
         logicalId: 'Orders1DDF4F53',
