@@ -1,7 +1,12 @@
 import { integrationOfStack } from '@triggers/infra';
 import { commandsFor, type IntegrationDescriptor, tryItCommands } from '@triggers/kit';
-import type { DeployedStack, Layout, LocalCloud } from '@triggers/local-cloud';
-import { wrapCommand, wrapText } from '@triggers/local-cloud';
+import {
+  type DeployedStack,
+  type Layout,
+  type LocalCloud,
+  wrapCommand,
+  wrapText,
+} from '@triggers/local-cloud';
 
 /** An `aws` command at the start of a line or of a `$(…)` substitution, e.g. `TOKEN=$(aws cognito-idp …)`. */
 const AWS_COMMAND = /(^|\$\()aws /g;
@@ -24,7 +29,10 @@ export function tryIt(cloud: Pick<LocalCloud, 'endpoint' | 'stacks'>, layout: La
   });
   if (ours.length === 0) return [];
   if (layout.verbose) {
-    return ours.flatMap(({ stack, integration }) => verboseBlock(stack, integration, cloud.endpoint, layout));
+    return ours.flatMap(({ stack, integration }, index) => [
+      ...(index > 0 ? [''] : []),
+      ...verboseBlock(stack, integration, cloud.endpoint, layout),
+    ]);
   }
   const width = Math.max(...ours.map(({ integration }) => integration.name.length));
   return [
