@@ -155,7 +155,7 @@ export function findAwsCli(env: NodeJS.ProcessEnv = process.env): Promise<AwsCli
   });
 }
 
-/** A second Ctrl-C this long after the first is the user's, not pnpm passing the first one on. */
+/** Signals this close together are one Ctrl-C: the terminal's copy and the one pnpm passes on. */
 const REPEAT_SIGNAL_MS = 1000;
 
 /**
@@ -176,17 +176,16 @@ export async function serve(options: ServeOptions): Promise<number> {
   // The terminal sends Ctrl-C to the whole foreground process group, and pnpm passes its copy on as well: every
   // signal is handled for as long as this runs, since an unhandled second one would kill the process mid-stop
   // (and pnpm would then report `[ELIFECYCLE] Command failed.`). A later Ctrl-C offers a way out; a third takes it.
-  let firstSignalAt: number | undefined;
-  let urged = 0;
+  // One Ctrl-C arrives twice (the terminal's and pnpm's copy): signals within REPEAT_SIGNAL_MS count as one.
+  let lastCountedAt = Number.NEGATIVE_INFINITY;
+  let presses = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (firstSignalAt === undefined) {
-      firstSignalAt = Date.now();
-      stopRequested?.();
-      return;
-    }
-    if (Date.now() - firstSignalAt < REPEAT_SIGNAL_MS) return;
-    urged += 1;
-    if (urged === 1) console.log('Still stopping: Ctrl-C once more quits at once, leaving processes behind.');
+    if (Date.now() - lastCountedAt < REPEAT_SIGNAL_MS) return;
+    lastCountedAt = Date.now();
+    presses += 1;
+    if (presses === 1) stopRequested?.();
+    else if (presses === 2)
+      console.log('Still stopping: Ctrl-C once more quits at once, leaving processes behind.');
     else process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   // Installed before anything starts, so a Ctrl-C while starting still stops what started.
