@@ -268,4 +268,26 @@ describe('a newcomer in the terminal', { timeout: 240_000 }, () => {
       Array.from({ length: 10 }, () => ({ code: 0, signal: null, elifecycle: false, stopped: true })),
     );
   });
+
+  it('ends with exit status 0 when Ctrl-C comes during the synth, and starts nothing', async () => {
+    // Prepare: pnpm start as it is usually run, synthesizing infra/ first
+    const run = collect(
+      spawn('pnpm', ['start', '--', '--stack', 'sqs', '--port', '0', '--page-port', '0'], {
+        cwd: root,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+    expect(await run.waitFor(/Synthesizing infra/), run.output()).not.toBeNull();
+
+    // Act: Ctrl-C to the group: pnpm, node, and turbo with its task
+    process.kill(-(run.child.pid ?? 0), 'SIGINT');
+    const { code, signal } = await run.exited;
+
+    // Assess
+    expect({ code, signal }, run.output()).toEqual({ code: 0, signal: null });
+    expect(run.output()).not.toContain('ELIFECYCLE');
+    expect(run.output()).toContain('Stopped: nothing was started.');
+    expect(run.output()).not.toContain('Gateway listening');
+  });
 });
