@@ -8,6 +8,7 @@
  *   pnpm start -- --port 4570           another endpoint port
  *   pnpm start -- --page-port 0         the page on a free port
  *   pnpm start -- --verbose             every resource, output and command too
+ *   pnpm start -- --time-scale 0.1      emulated time 10 times faster: retries, timeouts, windows
  *   pnpm start -- --assembly DIR        run an assembly synthesized elsewhere, without synthesizing
  */
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,7 @@ import { DEFAULT_PAGE_PORT, startPlayground } from './web/server.ts';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const infraAssembly = fileURLToPath(new URL('../../../infra/cdk.out', import.meta.url));
 
-const USAGE = `Usage: pnpm start [-- --stack NAME ...] [--port N] [--page-port N] [--api-port N] [--verbose] [--assembly DIR]
+const USAGE = `Usage: pnpm start [-- --stack NAME ...] [--port N] [--page-port N] [--api-port N] [--verbose] [--time-scale X] [--assembly DIR]
 
 Synthesizes infra/ and runs every stack (or the ones named: sqs or Triggers-Sqs) in the local cloud, with the
 playground page over it.
@@ -29,6 +30,8 @@ playground page over it.
   --page-port N   the playground page's port (default: ${DEFAULT_PAGE_PORT}; 0 picks a free one)
   --api-port N    the first HTTP API's port, the next ones count up (default: free ports)
   --verbose       print every resource, output and command too (the page shows them all)
+  --time-scale X  real time per emulated time, 0.001 to 1 (default 1: AWS's pace); 0.1 makes timeouts,
+                  retries and windows pass 10 times faster (a poison SQS message reaches its DLQ in 30 s)
   --assembly DIR  run this cloud assembly instead of synthesizing infra/
 
 Integrations: ${Object.keys(integrations).join(', ')}`;

@@ -81,7 +81,19 @@ describe('pnpm start', () => {
 
   it('runs the app, and the printed AWS CLI command for SQS stores an order', async () => {
     // Prepare
-    running = start(['--', '--assembly', assembly, '--port', '0', '--page-port', '0', '--verbose']);
+    // A tenth of AWS's pace: Kinesis's minute windows and Firehose's 60 s buffer pass in seconds.
+    running = start([
+      '--',
+      '--assembly',
+      assembly,
+      '--port',
+      '0',
+      '--page-port',
+      '0',
+      '--verbose',
+      '--time-scale',
+      '0.1',
+    ]);
     const ready = await running.waitFor(/Ready\. Function logs follow/);
     expect(ready, running.output()).not.toBeNull();
     const printed = running.output();
@@ -200,6 +212,59 @@ describe('pnpm start', () => {
       expect(JSON.parse(stale)).toMatchObject({ status: 412, title: 'The note has changed' });
     },
   );
+
+  it('runs the printed Kinesis commands: records put on the stream are counted in the table, archived by Firehose, and the poison reaches the on-failure queue (needs the AWS CLI at /usr/bin/aws)', {
+    ...needsAwsCli,
+    timeout: 150_000,
+  }, async () => {
+    // Prepare: the commands printed for Triggers-Kinesis, as printed; the readers run in a folder of their own
+    const block =
+      /^Try Triggers-Kinesis .*\n((?: {2}.*\n?)+)/m.exec(unwrapped(running?.output() ?? ''))?.[1] ?? '';
+    const commands = block
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.replace(/(^|\$\()aws /g, `$1${AWS_CLI} `));
+    const puts = commands.filter((line) => line.includes(' kinesis put-record '));
+    const readers = commands.filter((line) => !line.includes(' kinesis put-record '));
+    const work = mkdtempSync(join(tmpdir(), 'kinesis-commands-'));
+    const run = (line: string) =>
+      promisify(execFile)('bash', ['-e', '-c', line], {
+        cwd: work,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...credentials },
+      });
+
+    try {
+      // Act: put every sample and poison record, then read until the windows have closed and Firehose flushed
+      for (const line of puts) await run(line);
+      const read = async () => {
+        const outputs: string[] = [];
+        for (const line of readers) outputs.push((await run(line)).stdout);
+        return outputs;
+      };
+      let outputs: string[] = [];
+      await expect
+        .poll(
+          async () => {
+            outputs = await read().catch(() => []);
+            return outputs.length === readers.length && outputs.every((output) => output.trim() !== '');
+          },
+          { timeout: 90_000, interval: 2_000 },
+        )
+        .toBe(true);
+
+      // Assess: the four records went in; each reader printed what the descriptor says it shows
+      expect(puts).toHaveLength(4);
+      const [scan = '', listing = '', views = '', errors = '', onFailure = ''] = outputs;
+      expect(JSON.parse(scan).Items.length).toBeGreaterThan(0);
+      expect(listing).toMatch(/views\/\d{4}\/\d{2}\/\d{2}\//);
+      expect(views).toContain('"page":"/docs/start"');
+      expect(errors).toMatch(/"errorCode"/);
+      expect(JSON.parse(onFailure).Messages[0].Body).toContain('KinesisBatchInfo');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
 
   it('stops every process it started, and the page, on Ctrl-C and exits 0', async () => {
     // Prepare

@@ -24,7 +24,7 @@ import {
 } from './report.ts';
 import type { LogEvent } from './types.ts';
 
-export const USAGE = `Usage: local-cloud up [--assembly DIR] [--stack NAME ...] [--port N] [--api-port N] [--verbose] [NAME ...]
+export const USAGE = `Usage: local-cloud up [--assembly DIR] [--stack NAME ...] [--port N] [--api-port N] [--verbose] [--time-scale X] [NAME ...]
 
 Runs a synthesized CDK app (a cloud assembly) on this machine: one endpoint, real emulators, local Lambda.
 
@@ -35,6 +35,8 @@ Options:
   -p, --port N         the endpoint's port (default: 4566; 0 picks a free one)
       --api-port N     the first HTTP API's port, the next ones count up (default: 0, free ports)
   -v, --verbose        print every resource of every stack, the HTTP APIs and the outputs too
+      --time-scale X   real time per emulated time, from 0.001 to 1 (default: 1, AWS's pace); 0.1 makes
+                       visibility timeouts, retry delays, batching and tumbling windows pass 10 times faster
   -h, --help           show this help
 
 Stops with Ctrl-C.`;
@@ -47,6 +49,8 @@ export interface UpOptions {
   readonly apiPort?: number;
   /** Print every resource, the HTTP APIs and the outputs, not only one line per stack. */
   readonly verbose?: boolean;
+  /** Real time per emulated time (1: AWS's pace). */
+  readonly timeScale?: number;
 }
 
 /** The command line → what to run; a usage problem is a LocalCloudError. */
@@ -70,6 +74,7 @@ export function parseCommandLine(args: readonly string[]): { help: true } | ({ h
   const stacks = [...(values.stack ?? []), ...extra].flatMap((name) => name.split(',')).filter(Boolean);
   const port = portOption('--port', values.port);
   const apiPort = portOption('--api-port', values['api-port']);
+  const timeScale = timeScaleOption(values['time-scale']);
   return {
     help: false,
     // Relative to where the user typed the command: pnpm runs scripts in the package folder, INIT_CWD is theirs.
@@ -78,7 +83,17 @@ export function parseCommandLine(args: readonly string[]): { help: true } | ({ h
     ...(port === undefined ? {} : { port }),
     ...(apiPort === undefined ? {} : { apiPort }),
     ...(values.verbose ? { verbose: true } : {}),
+    ...(timeScale === undefined ? {} : { timeScale }),
   };
+}
+
+function timeScaleOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const scale = Number(value);
+  if (value.trim() === '' || !(scale >= 0.001 && scale <= 1)) {
+    throw new LocalCloudError(`--time-scale needs a number from 0.001 to 1, not '${value}'.`);
+  }
+  return scale;
 }
 
 function portOption(flag: string, value: string | undefined): number | undefined {
@@ -101,6 +116,7 @@ function parseOptions(args: readonly string[]) {
       port: { type: 'string', short: 'p' },
       'api-port': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
+      'time-scale': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -204,6 +220,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       stacks: options.stacks,
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.apiPort === undefined ? {} : { apiPort: options.apiPort }),
+      ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
       onProgress: (message) => say(`… ${message}`),
       onWarning: (message) => {
         for (const line of wrapText(`warning: ${message}`, columns)) console.error(line);

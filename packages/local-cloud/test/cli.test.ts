@@ -79,6 +79,7 @@ describe('local-cloud command line', () => {
       { assembly: resolve(where, '../infra/cdk.out'), port: 0 },
     ],
     [['up', '--api-port', '4567'], { apiPort: 4567 }],
+    [['up', '--time-scale', '0.1'], { timeScale: 0.1 }],
   ])('reads %j, with paths relative to where the command was typed', (args, expected) => {
     // Prepare
     const commandLine = args;
@@ -96,6 +97,9 @@ describe('local-cloud command line', () => {
     [['up', '--port', 'ninety'], "--port needs a number from 0 to 65535, not 'ninety'."],
     [['up', '--api-port', '70000'], "--api-port needs a number from 0 to 65535, not '70000'."],
     [['up', '--colour'], "Unknown option '--colour': see local-cloud --help."],
+    [['up', '--time-scale', '0'], "--time-scale needs a number from 0.001 to 1, not '0'."],
+    [['up', '--time-scale', 'fast'], "--time-scale needs a number from 0.001 to 1, not 'fast'."],
+    [['up', '--time-scale', '2'], "--time-scale needs a number from 0.001 to 1, not '2'."],
   ])('explains what is wrong with %j', (args, message) => {
     // Prepare
     const commandLine = args;
