@@ -191,6 +191,16 @@ function proxy(
 
 const SQS_SENDS = new Set(['AmazonSQS.SendMessage', 'AmazonSQS.SendMessageBatch']);
 
+/** The whole body of a request the gateway must read before proxying it; undefined if the client hung up. */
+async function bodyOrHangUp(request: IncomingMessage, response: ServerResponse): Promise<Buffer | undefined> {
+  try {
+    return await readBody(request);
+  } catch {
+    response.destroy(); // the client hung up mid-body
+    return undefined;
+  }
+}
+
 /** A JSON-protocol SQS send is read whole and checked against SQS's size limit before fauxqs sees it. */
 async function proxySqsSend(
   request: IncomingMessage,
@@ -198,13 +208,8 @@ async function proxySqsSend(
   target: string,
   agent: Agent,
 ): Promise<void> {
-  let body: Buffer;
-  try {
-    body = await readBody(request);
-  } catch {
-    response.destroy(); // the client hung up mid-body
-    return;
-  }
+  const body = await bodyOrHangUp(request, response);
+  if (!body) return;
   const action = String(request.headers['x-amz-target']).replace(/^AmazonSQS\./, '');
   const tooLong = sizeLimitError(action, body.toString('utf8'));
   if (tooLong) sendJsonError(response, tooLong);
@@ -221,14 +226,8 @@ async function proxyKinesisJson(
   target: string,
   agent: Agent,
 ): Promise<void> {
-  let body: Buffer;
-  try {
-    body = await readBody(request);
-  } catch {
-    response.destroy(); // the client hung up mid-body
-    return;
-  }
-  proxy(request, response, target, agent, 'kinesis', withStreamName(body));
+  const body = await bodyOrHangUp(request, response);
+  if (body) proxy(request, response, target, agent, 'kinesis', withStreamName(body));
 }
 
 function withStreamName(body: Buffer): Buffer {
