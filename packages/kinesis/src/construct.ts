@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   deadLetterQueue,
   type IntegrationProps,
+  safeBuckets,
   streamSourceDefaults,
   TriggerAlarms,
   TriggerFunction,
@@ -96,9 +97,9 @@ export class KinesisIntegration extends Construct {
 
   constructor(scope: Construct, id: string, props: KinesisIntegrationProps = {}) {
     super(scope, id);
-    // Log delivery by bucket policy, not the legacy ACL (as in @triggers/s3), whatever the app's flags say.
-    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    // The kit's safe buckets (access logs delivered by bucket policy): set up first, before the construct has children.
+    const buckets = safeBuckets(this, { removalPolicy });
     const batchSize = props.batchSize ?? 100;
     const retryAttempts = props.retryAttempts ?? 3;
     const maxRecordAge = props.maxRecordAge ?? Duration.hours(1);
@@ -171,24 +172,10 @@ export class KinesisIntegration extends Construct {
       .watchDeadLetterQueue(this.deadLetterQueue);
 
     // ── The archive: Firehose → transformation → S3 ─────────────────────────────────────────────────────────────
-    const safeBucket = {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy,
-      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
-    };
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      ...safeBucket,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-    });
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the server access log bucket of the archive bucket; it cannot log to itself.',
-    });
+    this.accessLogsBucket = buckets.accessLogsBucket('AccessLogs', { logsOf: 'the archive bucket' });
     this.archiveBucket = new s3.Bucket(this, 'Archive', {
-      ...safeBucket,
+      ...buckets.props,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'archive/',
       lifecycleRules: [

@@ -1,9 +1,16 @@
 /**
  * @triggers/kit: the small shared kit of the construct side (CDK only). What every integration builds the same
  * way lives here, in the style of Solutions Constructs' `core`: the function, its alarms, the shared props, the
- * dead-letter queue, stream defaults, and stack outputs. Handlers import `@triggers/kit/runtime` instead.
+ * dead-letter queue, safe buckets and their access logs, stream defaults, and stack outputs. Handlers import `@triggers/kit/runtime` instead.
  */
 export { type AlarmOptions, type HttpApiAlarmOptions, TriggerAlarms } from './alarms.ts';
+export {
+  type AccessLogsBucketOptions,
+  type SafeBucketProps,
+  type SafeBuckets,
+  type SafeBucketsProps,
+  safeBuckets,
+} from './buckets.ts';
 export {
   commandsFor,
   type IntegrationDescriptor,

@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deadLetterQueue, type IntegrationProps, TriggerAlarms, TriggerFunction } from '@triggers/kit';
+import {
+  deadLetterQueue,
+  type IntegrationProps,
+  safeBuckets,
+  TriggerAlarms,
+  TriggerFunction,
+} from '@triggers/kit';
 import { AssetStaging, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -82,11 +88,9 @@ export class S3Integration extends Construct {
 
   constructor(scope: Construct, id: string, props: S3IntegrationProps = {}) {
     super(scope, id);
-    // Grant S3's log delivery by bucket policy, not by the legacy LogDeliveryWrite ACL (AWS's recommendation; ACLs
-    // are disabled on new buckets). Set here, before any bucket exists, so it holds whatever the app's flags say.
-    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    // Safe buckets whose access logs S3 delivers by bucket policy: set up first, before the construct has children.
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const autoDeleteObjects = removalPolicy === RemovalPolicy.DESTROY;
+    const buckets = safeBuckets(this, { removalPolicy });
     const maxObjectSize = props.maxObjectSize ?? Size.bytes(DEFAULT_MAX_OBJECT_BYTES);
     const widths = props.widths ?? DEFAULT_WIDTHS;
     if (!validWidths(widths)) {
@@ -98,31 +102,14 @@ export class S3Integration extends Construct {
         `S3Integration: retryAttempts must be 0, 1 or 2 (Lambda's limit), not ${retryAttempts}.`,
       );
     }
-    const safe = {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      removalPolicy,
-      autoDeleteObjects,
-    };
-
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      ...safe,
-      encryption: s3.BucketEncryption.S3_MANAGED, // the only encryption S3 server access logging delivers to
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-    });
-    // A log bucket that logged its own access would log the writing of its logs, forever.
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'This is the server access log bucket of the source and thumbnail buckets; it cannot log to itself.',
+    this.accessLogsBucket = buckets.accessLogsBucket('AccessLogs', {
+      logsOf: 'the source and thumbnail buckets',
     });
 
     this.sourceBucket =
       props.existingBucket ??
       new s3.Bucket(this, 'Source', {
-        ...safe,
-        encryption: s3.BucketEncryption.S3_MANAGED,
+        ...buckets.props,
         versioned: props.versioned ?? false,
         serverAccessLogsBucket: this.accessLogsBucket,
         serverAccessLogsPrefix: 'source/',
@@ -132,8 +119,7 @@ export class S3Integration extends Construct {
         ],
       });
     this.thumbnailBucket = new s3.Bucket(this, 'Thumbnails', {
-      ...safe,
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...buckets.props,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'thumbnails/',
       lifecycleRules: [
