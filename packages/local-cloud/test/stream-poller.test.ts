@@ -15,7 +15,11 @@ import { LocalCloudError } from '../src/errors.ts';
 import { LambdaService } from '../src/lambda/service.ts';
 import { LogStore } from '../src/logs/store.ts';
 import { KINESIS_KIND, KinesisShards, kinesisMappingSource } from '../src/triggers/kinesis.ts';
-import { type StreamEventSourceConfig, StreamPoller } from '../src/triggers/stream-poller.ts';
+import {
+  type StreamEventSourceConfig,
+  StreamPoller,
+  type StreamShards,
+} from '../src/triggers/stream-poller.ts';
 import type { AwsContext, FunctionConfig, TriggerNotice, TriggerServices } from '../src/types.ts';
 
 interface KinesisEventRecord {
@@ -627,5 +631,118 @@ describe('the Kinesis mapping source', () => {
     // Assess
     await expect(created).rejects.toThrow(LocalCloudError);
     await expect(created).rejects.toThrow(message);
+  });
+});
+
+describe('StreamPoller while it stops', () => {
+  /** A one-shard stream holding one record, read as kinesalite would hand it over. */
+  function oneRecordShards(): StreamShards & { destroyed: number } {
+    let served = false;
+    return {
+      destroyed: 0,
+      listShards: async () => ['shardId-000000000000'],
+      iterator: async () => 'iterator',
+      read: async (shardId) => {
+        if (served) return { records: [], next: 'iterator' };
+        served = true;
+        const record = { kinesis: { sequenceNumber: '1', partitionKey: 'p', data: 'e30=' } };
+        return {
+          records: [
+            {
+              shardId,
+              sequenceNumber: '1',
+              partitionKey: 'p',
+              arrivalMs: Date.now(),
+              eventRecord: record,
+              filterView: { ...record.kinesis, data: {} },
+            },
+          ],
+          next: 'iterator',
+        };
+      },
+      isExpiredIterator: () => false,
+      destroy() {
+        this.destroyed += 1;
+      },
+    };
+  }
+
+  function pollerOn(
+    shards: StreamShards,
+    invoke: TriggerServices['invoke'],
+    overrides: Partial<StreamEventSourceConfig> = {},
+  ) {
+    const deliveries: unknown[] = [];
+    const notices: TriggerNotice[] = [];
+    const triggers: TriggerServices = {
+      aws: { region: 'us-east-1', accountId: '000000000000', endpoint: 'http://127.0.0.1:1' },
+      clock: scaledClock(0.01),
+      invoke,
+      emulatorUrl: () => undefined,
+      warn: () => {},
+      notice: (notice) => notices.push(notice),
+      deliver: async (_arn, payload) => {
+        deliveries.push(payload);
+      },
+    };
+    const poller = new StreamPoller(
+      {
+        uuid: 'stopping',
+        functionName: 'stream',
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:stream',
+        sourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
+        batchSize: 100,
+        maximumBatchingWindowSeconds: 0,
+        reportBatchItemFailures: false,
+        filterPatterns: [],
+        enabled: true,
+        startingPosition: { type: 'TRIM_HORIZON' },
+        maximumRetryAttempts: 0,
+        maximumRecordAgeSeconds: -1,
+        bisectBatchOnFunctionError: false,
+        parallelizationFactor: 1,
+        tumblingWindowSeconds: 0,
+        onFailureDestination: 'arn:aws:sqs:us-east-1:000000000000:on-failure',
+        retentionHours: 24,
+        ...overrides,
+      },
+      { triggers, shards, kind: KINESIS_KIND, deliver: triggers.deliver, sourceName: 's' },
+    );
+    return { poller, deliveries, notices };
+  }
+
+  it('does not send a batch to the on-failure destination when stopping cut its invocation short', async () => {
+    // Prepare: no retries, and an invocation that Lambda ends (as it does when the cloud stops) once stop begins
+    let invoked!: () => void;
+    const inFlight = new Promise<void>((resolve) => {
+      invoked = resolve;
+    });
+    let endInvocation!: () => void;
+    const ended = new Promise<void>((resolve) => {
+      endInvocation = resolve;
+    });
+    const { poller, deliveries, notices } = pollerOn(oneRecordShards(), async () => {
+      invoked();
+      await ended;
+      return {
+        requestId: 'r',
+        statusCode: 200,
+        functionError: 'Unhandled',
+        payload: JSON.stringify({ errorType: 'Error', errorMessage: 'The function was stopped' }),
+        executedVersion: '$LATEST',
+      };
+    });
+    poller.start();
+    await inFlight;
+
+    // Act
+    const stopped = poller.stop();
+    endInvocation();
+    await stopped;
+
+    // Assess: the record was not given up on; a next poller reads it again
+    expect(deliveries).toEqual([]);
+    expect(notices.filter((notice) => notice.kind === 'dead-letter')).toEqual([]);
+    expect(poller.state().discarded).toBe(0);
   });
 });

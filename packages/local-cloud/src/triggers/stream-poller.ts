@@ -510,6 +510,8 @@ class ShardConsumer {
       // Stopping: what is unfinished is read again by the next poller, as after a restart on AWS.
       if (!this.#poller.running) return;
       const result = await this.#invoke(lane, current, false);
+      // Stopping ended the invoke (Lambda stops alongside): not the records' failure, nothing to give up on.
+      if (!this.#poller.running) return;
       const outcome = this.#judge(current, result, lane);
       if (outcome.ok) {
         if (lane.window && outcome.state) await this.#keepState(lane, outcome.state);
