@@ -745,4 +745,24 @@ describe('StreamPoller while it stops', () => {
     expect(notices.filter((notice) => notice.kind === 'dead-letter')).toEqual([]);
     expect(poller.state().discarded).toBe(0);
   });
+
+  it('closes its stream client when stopped, even when the mapping is disabled and never polled', async () => {
+    // Prepare
+    const shards = oneRecordShards();
+    const { poller } = pollerOn(
+      shards,
+      async () => {
+        throw new Error('a disabled mapping invokes nothing');
+      },
+      { enabled: false },
+    );
+    poller.start();
+
+    // Act
+    await poller.stop();
+
+    // Assess
+    expect(shards.destroyed).toBe(1);
+    expect(poller.state().state).toBe('Stopped');
+  });
 });

@@ -169,10 +169,12 @@ export class StreamPoller implements EventSource {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (!this.#running) return;
-    this.#running = false;
-    this.#abort.abort();
-    await this.#work;
+    if (this.#running) {
+      this.#running = false;
+      this.#abort.abort();
+      await this.#work;
+    }
+    // A disabled mapping never polled, but its stream client was made (and used) all the same.
     this.#deps.shards.destroy?.();
   }
 
