@@ -258,6 +258,23 @@ describe('page-view aggregator (the stream consumer)', () => {
     });
   });
 
+  it('refuses, in one line, records whose sequence numbers are not Kinesis sequence numbers', async () => {
+    // Prepare: a hand-made event (Kinesis numbers are decimal digits)
+    const [first, second] = records(view('/a'), view('/b'));
+    const made = [first, { ...second, kinesis: { ...second?.kinesis, sequenceNumber: 'seq-2' } }];
+
+    // Act
+    const invocation = invoke(made as KinesisStreamRecord[]);
+
+    // Assess
+    await expect(invocation).rejects.toMatchObject({
+      name: 'NotAWindowEventError',
+      message: expect.stringMatching(
+        /^Not a Kinesis tumbling-window event \(Records\.1\.kinesis\.sequenceNumber: /,
+      ),
+    });
+  });
+
   it('refuses a state it did not write instead of counting from a wrong start', async () => {
     // Act
     const invocation = invoke(records(view('/a')), { views: { '/a': -3 } } as unknown as WindowState);

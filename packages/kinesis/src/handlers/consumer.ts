@@ -43,7 +43,11 @@ const aggregates = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const WindowEventSchema = KinesisDataStreamSchema.extend({
   Records: z.array(
     KinesisDataStreamRecord.extend({
-      kinesis: KinesisDataStreamRecord.shape.kinesis.extend({ data: z.base64() }),
+      kinesis: KinesisDataStreamRecord.shape.kinesis.extend({
+        data: z.base64(),
+        // Compared as numbers (BigInt) to skip records delivered again.
+        sequenceNumber: z.string().regex(/^\d+$/, 'not a Kinesis sequence number'),
+      }),
     }),
   ),
   window: z.object({ start: z.iso.datetime(), end: z.iso.datetime() }),
