@@ -376,6 +376,26 @@ describe('page-view archiver (the Firehose transformation)', () => {
     });
   });
 
+  it('refuses, in one line, a record whose arrival time is no time at all', async () => {
+    // Prepare: a hand-made event (Firehose stamps epoch milliseconds)
+    const event = firehoseEvent([view('/a'), view('/b')], { deliveryStreamName: 'direct' });
+    const made = {
+      ...event,
+      records: [event.records[0], { ...event.records[1], approximateArrivalTimestamp: 1e20 }],
+    };
+
+    // Act
+    const invocation = transform(made as FirehoseEvent, context);
+
+    // Assess
+    await expect(invocation).rejects.toMatchObject({
+      name: 'NotATransformationEventError',
+      message: expect.stringMatching(
+        /^Not a Firehose transformation event \(records\.1\.approximateArrivalTimestamp: /,
+      ),
+    });
+  });
+
   it('refuses, in one line, an event that is not from Firehose', async () => {
     // Prepare
     const notFirehose = { records: [] } as unknown as FirehoseEvent;

@@ -19,7 +19,15 @@ const { logger, metrics } = powertools();
 
 /** Powertools' Firehose schema, with each record's data kept as base64: a failed record goes back as it came. */
 const TransformationEventSchema = KinesisFirehoseSchema.extend({
-  records: z.array(KinesisFirehoseRecordSchema.extend({ data: z.base64() })).nonempty(),
+  records: z
+    .array(
+      KinesisFirehoseRecordSchema.extend({
+        data: z.base64(),
+        // Epoch ms within what a Date holds: it becomes the line's receivedAt.
+        approximateArrivalTimestamp: z.number().min(0).max(8.64e15),
+      }),
+    )
+    .nonempty(),
 });
 type TransformationEvent = z.infer<typeof TransformationEventSchema>;
 type FirehoseRecord = TransformationEvent['records'][number];
