@@ -50,16 +50,22 @@ export function manualClock(start = Date.UTC(2026, 0, 1)): ManualClock {
     },
     sleep(ms, signal) {
       return new Promise<void>((resolve) => {
-        const sleeper = { until: now + Math.max(0, ms), wake: resolve };
-        sleepers.push(sleeper);
-        signal?.addEventListener(
-          'abort',
-          () => {
-            sleepers.splice(sleepers.indexOf(sleeper), 1);
+        // As realSleep: an aborted wait ends at once, and its abort listener goes when it wakes.
+        if (signal?.aborted) return resolve();
+        const abort = () => {
+          const index = sleepers.indexOf(sleeper);
+          if (index >= 0) sleepers.splice(index, 1);
+          resolve();
+        };
+        const sleeper = {
+          until: now + Math.max(0, ms),
+          wake: () => {
+            signal?.removeEventListener('abort', abort);
             resolve();
           },
-          { once: true },
-        );
+        };
+        sleepers.push(sleeper);
+        signal?.addEventListener('abort', abort, { once: true });
       });
     },
     async advance(ms) {

@@ -61,4 +61,39 @@ describe('the emulation clock', () => {
     await expect(sleeping).resolves.toBeUndefined();
     expect(clock.pending).toBe(0);
   });
+
+  it('ends a sleep whose signal was aborted before it began, and keeps it off the queue', async () => {
+    // Prepare
+    const clock = manualClock();
+    const abort = new AbortController();
+    abort.abort();
+
+    // Act
+    const sleeping = clock.sleep(1_000, abort.signal);
+
+    // Assess
+    await expect(sleeping).resolves.toBeUndefined();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('leaves other sleepers alone when a signal aborts after its own sleep has ended', async () => {
+    // Prepare: one sleep wakes normally, another is still waiting
+    const clock = manualClock();
+    const abort = new AbortController();
+    const short = clock.sleep(1_000, abort.signal);
+    let longWoke = false;
+    void clock.sleep(60_000).then(() => {
+      longWoke = true;
+    });
+    await clock.advance(1_000);
+    await short;
+
+    // Act
+    abort.abort();
+    await clock.advance(59_000);
+
+    // Assess
+    expect(longWoke).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
 });
