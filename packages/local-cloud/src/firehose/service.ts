@@ -5,19 +5,9 @@
  * a Kinesis source reads it until the cloud stops.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../shared.ts';
+import { AwsJsonError, answerJsonApi, type Json } from '../json-api.ts';
 import type { ApiHandler, AwsContext, EventSource, EventSourceState } from '../types.ts';
 import type { DeliveryStream, DeliveryStreamState } from './delivery-stream.ts';
-
-type Json = Record<string, unknown>;
-
-class FirehoseError extends Error {
-  readonly type: string;
-  constructor(type: string, message: string) {
-    super(message);
-    this.type = type;
-  }
-}
 
 const TARGET_PREFIX = 'Firehose_20150804.';
 /** PutRecord / PutRecordBatch limits (Firehose API reference). */
@@ -70,23 +60,17 @@ export class FirehoseService implements ApiHandler, EventSource {
   }
 
   async handle(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
-    const target = String(request.headers['x-amz-target'] ?? '');
-    const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-    try {
-      const operation = Object.hasOwn(this.#operations, action) ? this.#operations[action] : undefined;
-      if (request.method !== 'POST' || !operation) {
-        throw new FirehoseError(
-          'UnknownOperationException',
-          `The local Firehose does not support ${action || 'this operation'}.`,
-        );
-      }
-      sendJson(response, 200, operation(parseInput(body)), 'application/x-amz-json-1.1');
-    } catch (error) {
-      if (!(error instanceof FirehoseError)) throw error;
-      // The SDK reads the error's name from x-amzn-errortype (or __type).
-      response.setHeader('x-amzn-errortype', error.type);
-      sendJson(response, 400, { __type: error.type, message: error.message }, 'application/x-amz-json-1.1');
-    }
+    answerJsonApi(
+      {
+        targetPrefix: TARGET_PREFIX,
+        operation: (action) =>
+          Object.hasOwn(this.#operations, action) ? this.#operations[action] : undefined,
+        unsupported: (action) => `The local Firehose does not support ${action || 'this operation'}.`,
+      },
+      request,
+      response,
+      body,
+    );
   }
 
   readonly #operations: Readonly<Record<string, (input: Json) => Json>> = {
@@ -100,7 +84,7 @@ export class FirehoseService implements ApiHandler, EventSource {
       const stream = this.#directPut(input);
       const records = Array.isArray(input.Records) ? input.Records.map(recordOf) : [];
       if (records.length === 0 || records.length > MAX_BATCH_RECORDS) {
-        throw new FirehoseError(
+        throw new AwsJsonError(
           'ValidationException',
           `1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length ${records.length === 0 ? 'greater than or equal to 1' : `less than or equal to ${MAX_BATCH_RECORDS}`}`,
         );
@@ -108,7 +92,7 @@ export class FirehoseService implements ApiHandler, EventSource {
       const data = blobs(records, MAX_RECORD_BYTES);
       const total = data.reduce((sum, bytes) => sum + bytes.length, 0);
       if (total > MAX_BATCH_BYTES) {
-        throw new FirehoseError(
+        throw new AwsJsonError(
           'InvalidArgumentException',
           `The records of a PutRecordBatch may hold at most 4 MiB, not ${total} bytes.`,
         );
@@ -133,14 +117,14 @@ export class FirehoseService implements ApiHandler, EventSource {
   #named(input: Json): DeliveryStream {
     const name = input.DeliveryStreamName;
     if (typeof name !== 'string' || name === '') {
-      throw new FirehoseError(
+      throw new AwsJsonError(
         'ValidationException',
         "1 validation error detected: Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null",
       );
     }
     const stream = this.#streams.get(name);
     if (!stream) {
-      throw new FirehoseError(
+      throw new AwsJsonError(
         'ResourceNotFoundException',
         `Firehose ${name} under account ${this.#aws.accountId} not found.`,
       );
@@ -152,7 +136,7 @@ export class FirehoseService implements ApiHandler, EventSource {
   #directPut(input: Json): DeliveryStream {
     const stream = this.#named(input);
     if (stream.config.type === 'KinesisStreamAsSource') {
-      throw new FirehoseError(
+      throw new AwsJsonError(
         'InvalidArgumentException',
         'This operation is not permitted on KinesisStreamAsSource delivery stream type.',
       );
@@ -215,17 +199,6 @@ function describe(stream: DeliveryStream): Json {
   };
 }
 
-function parseInput(body: Buffer): Json {
-  if (body.length === 0) return {};
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Json;
-  } catch {
-    // Reported below.
-  }
-  throw new FirehoseError('SerializationException', 'The request body is not a JSON object.');
-}
-
 function recordOf(value: unknown): Json {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
 }
@@ -234,14 +207,14 @@ function recordOf(value: unknown): Json {
 function blobs(records: readonly Json[], maxBytes: number): Buffer[] {
   return records.map((record, index) => {
     if (typeof record.Data !== 'string') {
-      throw new FirehoseError(
+      throw new AwsJsonError(
         'ValidationException',
         `1 validation error detected: Value null at 'record${records.length > 1 ? `s.${index + 1}.member` : ''}.data' failed to satisfy constraint: Member must not be null`,
       );
     }
     const data = Buffer.from(record.Data, 'base64');
     if (data.length > maxBytes) {
-      throw new FirehoseError(
+      throw new AwsJsonError(
         'ValidationException',
         `1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to ${maxBytes}`,
       );

@@ -4,7 +4,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../shared.ts';
+import { AwsJsonError, answerJsonApi, type Json } from '../json-api.ts';
 import type { LogEvent } from '../types.ts';
 import type { LogQuery, StoredLogEvent, StoredLogGroup, StoredLogStream } from './stored-logs.ts';
 
@@ -21,16 +21,6 @@ export interface LogsApiBackend {
   logGroupArn(name: string): string;
 }
 
-type Json = Record<string, unknown>;
-
-class LogsError extends Error {
-  readonly type: string;
-  constructor(type: string, message: string) {
-    super(message);
-    this.type = type;
-  }
-}
-
 const TARGET_PREFIX = 'Logs_20140328.';
 
 export async function handleLogsApi(
@@ -39,44 +29,26 @@ export async function handleLogsApi(
   response: ServerResponse,
   body: Buffer,
 ): Promise<void> {
-  const target = String(request.headers['x-amz-target'] ?? '');
-  const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-  try {
-    const operation = OPERATIONS[action];
-    if (request.method !== 'POST' || !operation) {
-      throw new LogsError(
-        'UnknownOperationException',
-        `The operation ${action || '(none)'} is not supported.`,
-      );
-    }
-    send(response, 200, operation(store, parseInput(body)));
-  } catch (error) {
-    if (error instanceof LogsError) send(response, 400, { __type: error.type, message: error.message });
-    else send(response, 500, { __type: 'ServiceUnavailableException', message: String(error) });
-  }
-}
-
-/** The Logs API answers in AWS JSON 1.1. */
-function send(response: ServerResponse, status: number, payload: Json): void {
-  sendJson(response, status, payload, 'application/x-amz-json-1.1');
-}
-
-function parseInput(body: Buffer): Json {
-  if (body.length === 0) return {};
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Json;
-  } catch {
-    // Reported below.
-  }
-  throw new LogsError('SerializationException', 'The request body is not a JSON object.');
+  answerJsonApi(
+    {
+      targetPrefix: TARGET_PREFIX,
+      operation: (action) => {
+        const operation = Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action] : undefined;
+        return operation && ((input) => operation(store, input));
+      },
+      unsupported: (action) => `The operation ${action || '(none)'} is not supported.`,
+    },
+    request,
+    response,
+    body,
+  );
 }
 
 const OPERATIONS: Record<string, (store: LogsApiBackend, input: Json) => Json> = {
   CreateLogGroup(store, input) {
     const name = requiredString(input, 'logGroupName');
     if (store.group(name))
-      throw new LogsError('ResourceAlreadyExistsException', 'The specified log group already exists');
+      throw new AwsJsonError('ResourceAlreadyExistsException', 'The specified log group already exists');
     store.createLogGroup(name);
     return {};
   },
@@ -106,7 +78,7 @@ const OPERATIONS: Record<string, (store: LogsApiBackend, input: Json) => Json> =
     const group = requireGroup(store, input);
     const name = requiredString(input, 'logStreamName');
     if (group.streams.has(name)) {
-      throw new LogsError('ResourceAlreadyExistsException', 'The specified log stream already exists');
+      throw new AwsJsonError('ResourceAlreadyExistsException', 'The specified log stream already exists');
     }
     store.createLogStream(group.name, name);
     return {};
@@ -140,12 +112,12 @@ const OPERATIONS: Record<string, (store: LogsApiBackend, input: Json) => Json> =
     const group = requireGroup(store, input);
     const stream = requireStream(group, input);
     if (!Array.isArray(input.logEvents) || input.logEvents.length === 0) {
-      throw new LogsError('InvalidParameterException', 'logEvents must contain at least one event.');
+      throw new AwsJsonError('InvalidParameterException', 'logEvents must contain at least one event.');
     }
     const events = input.logEvents.map((event: unknown) => {
       const { timestamp, message } = (event ?? {}) as Json;
       if (typeof timestamp !== 'number' || typeof message !== 'string') {
-        throw new LogsError(
+        throw new AwsJsonError(
           'InvalidParameterException',
           'Each log event needs a numeric timestamp and a message.',
         );
@@ -237,7 +209,8 @@ const OPERATIONS: Record<string, (store: LogsApiBackend, input: Json) => Json> =
   PutRetentionPolicy(store, input) {
     const group = requireGroup(store, input);
     const days = optionalNumber(input, 'retentionInDays');
-    if (days === undefined) throw new LogsError('InvalidParameterException', 'retentionInDays is required.');
+    if (days === undefined)
+      throw new AwsJsonError('InvalidParameterException', 'retentionInDays is required.');
     group.retentionInDays = days;
     return {};
   },
@@ -290,7 +263,7 @@ function parseEventKey(token: string | undefined): { timestamp: number; sequence
   if (!token) return undefined;
   const [timestamp, sequence] = token.split(':').map(Number);
   if (!Number.isFinite(timestamp) || !Number.isFinite(sequence)) {
-    throw new LogsError('InvalidParameterException', 'The nextToken is not valid.');
+    throw new AwsJsonError('InvalidParameterException', 'The nextToken is not valid.');
   }
   return { timestamp: timestamp as number, sequence: sequence as number };
 }
@@ -320,22 +293,24 @@ function groupNameOf(identifier: string): string {
 
 function requireGroup(store: LogsApiBackend, input: Json): StoredLogGroup {
   const identifier = optionalString(input, 'logGroupName') ?? optionalString(input, 'logGroupIdentifier');
-  if (identifier === undefined) throw new LogsError('InvalidParameterException', 'logGroupName is required.');
+  if (identifier === undefined)
+    throw new AwsJsonError('InvalidParameterException', 'logGroupName is required.');
   const group = store.group(groupNameOf(identifier));
-  if (!group) throw new LogsError('ResourceNotFoundException', 'The specified log group does not exist.');
+  if (!group) throw new AwsJsonError('ResourceNotFoundException', 'The specified log group does not exist.');
   return group;
 }
 
 function requireStream(group: StoredLogGroup, input: Json): StoredLogStream {
   const stream = group.streams.get(requiredString(input, 'logStreamName'));
-  if (!stream) throw new LogsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+  if (!stream)
+    throw new AwsJsonError('ResourceNotFoundException', 'The specified log stream does not exist.');
   return stream;
 }
 
 function requiredString(input: Json, key: string): string {
   const value = optionalString(input, key);
   if (value === undefined || value === '')
-    throw new LogsError('InvalidParameterException', `${key} is required.`);
+    throw new AwsJsonError('InvalidParameterException', `${key} is required.`);
   return value;
 }
 
