@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import {
   CreateQueueCommand,
@@ -16,7 +15,8 @@ import { LambdaService } from '../src/lambda/service.ts';
 import { LogStore } from '../src/logs/store.ts';
 import { queueDepth } from '../src/testing/queues.ts';
 import { SqsPoller, withinPayloadLimit } from '../src/triggers/sqs.ts';
-import type { AwsContext, FunctionConfig, SqsEventSourceConfig, TriggerNotice } from '../src/types.ts';
+import type { AwsContext, SqsEventSourceConfig, TriggerNotice } from '../src/types.ts';
+import { fixtureFunction } from './fixtures/function-config.ts';
 
 interface Record {
   readonly messageId: string;
@@ -42,8 +42,8 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     lambda = new LambdaService({ aws, logs: new LogStore(), deliver: async () => {} });
-    lambda.createFunction(functionConfig('batch'));
-    lambda.createFunction(functionConfig('echo'));
+    lambda.createFunction(fixtureFunction('batch'));
+    lambda.createFunction(fixtureFunction('echo'));
   });
 
   afterEach(async () => {
@@ -55,22 +55,6 @@ describe('SqsPoller', { timeout: 20_000 }, () => {
     sqs.destroy();
     await fauxqs.stop();
   });
-
-  function functionConfig(name: string): FunctionConfig {
-    return {
-      name,
-      arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-      handler: 'index.handler',
-      runtime: 'nodejs24.x',
-      architecture: 'arm64',
-      codeDirectory: fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url)),
-      timeoutSeconds: 5,
-      memorySize: 128,
-      environment: {},
-      logGroupName: `/aws/lambda/${name}`,
-      logFormat: 'Text',
-    };
-  }
 
   /** A queue whose failed messages come back after 1 s (by default) and go to its DLQ after two receives. */
   async function createQueues(visibilityTimeoutSeconds = 1) {

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
 import {
   CreateStreamCommand,
@@ -21,6 +20,7 @@ import {
   type StreamShards,
 } from '../src/triggers/stream-poller.ts';
 import type { AwsContext, FunctionConfig, TriggerNotice, TriggerServices } from '../src/types.ts';
+import { fixtureFunction } from './fixtures/function-config.ts';
 
 interface KinesisEventRecord {
   readonly eventID: string;
@@ -57,7 +57,7 @@ describe('StreamPoller on a Kinesis stream', { timeout: 30_000 }, () => {
     });
     clock = scaledClock(TIME_SCALE);
     lambda = new LambdaService({ aws, clock, logs: new LogStore(), deliver: async () => {} });
-    lambda.createFunction(functionConfig('stream'));
+    lambda.createFunction(fixtureFunction('stream'));
   });
 
   afterEach(async () => {
@@ -69,22 +69,6 @@ describe('StreamPoller on a Kinesis stream', { timeout: 30_000 }, () => {
     kinesis.destroy();
     await kinesalite.stop();
   });
-
-  function functionConfig(name: string): FunctionConfig {
-    return {
-      name,
-      arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-      handler: 'index.handler',
-      runtime: 'nodejs24.x',
-      architecture: 'arm64',
-      codeDirectory: fileURLToPath(new URL(`./fixtures/functions/${name}`, import.meta.url)),
-      timeoutSeconds: 5,
-      memorySize: 128,
-      environment: {},
-      logGroupName: `/aws/lambda/${name}`,
-      logFormat: 'Text',
-    };
-  }
 
   async function createStream(shards = 1): Promise<{ name: string; arn: string }> {
     streamCount += 1;
